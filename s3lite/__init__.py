@@ -1,0 +1,118 @@
+"""s3lite: S3's object operations with boto3's shapes, without the SDK.
+
+``import s3lite`` loads the I/O-free core only; ``Client`` and ``AsyncClient`` (and with them httpx)
+are imported the first time they are used.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._credentials import Credentials
+from ._endpoint import Endpoint
+from ._errors import (
+    BucketAlreadyExists,
+    BucketAlreadyOwnedByYou,
+    ChecksumMismatchError,
+    ClientError,
+    ConnectTimeoutError,
+    EncryptionTypeMismatch,
+    EndpointConnectionError,
+    HTTPClientError,
+    IncompleteReadError,
+    InvalidObjectState,
+    InvalidRequest,
+    InvalidWriteOffset,
+    NoCredentialsError,
+    NoSuchBucket,
+    NoSuchKey,
+    NoSuchUpload,
+    ObjectAlreadyInActiveTierError,
+    ObjectNotInActiveTierError,
+    ParamValidationError,
+    ReadTimeoutError,
+    ResponseParseError,
+    S3LiteError,
+    TooManyParts,
+    UnseekableStreamError,
+)
+from ._flow import CallContext, ReadBody, Send, Sleep, operation_flow, run_to_completion
+from ._http import HttpRequest, HttpResponse, StreamBody
+from ._parse import parse_error, parse_result
+from ._serialize import serialize
+from ._sigv4 import SigningKeyCache, presign, sign
+
+if TYPE_CHECKING:
+    from ._async_client import AsyncClient
+    from ._client import Client
+    from ._streaming import AsyncStreamingBody, StreamingBody
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AsyncClient",
+    "AsyncStreamingBody",
+    "BucketAlreadyExists",
+    "BucketAlreadyOwnedByYou",
+    "CallContext",
+    "ChecksumMismatchError",
+    "Client",
+    "ClientError",
+    "ConnectTimeoutError",
+    "Credentials",
+    "EncryptionTypeMismatch",
+    "Endpoint",
+    "EndpointConnectionError",
+    "HTTPClientError",
+    "HttpRequest",
+    "HttpResponse",
+    "IncompleteReadError",
+    "InvalidObjectState",
+    "InvalidRequest",
+    "InvalidWriteOffset",
+    "NoCredentialsError",
+    "NoSuchBucket",
+    "NoSuchKey",
+    "NoSuchUpload",
+    "ObjectAlreadyInActiveTierError",
+    "ObjectNotInActiveTierError",
+    "ParamValidationError",
+    "ReadBody",
+    "ReadTimeoutError",
+    "ResponseParseError",
+    "S3LiteError",
+    "Send",
+    "SigningKeyCache",
+    "Sleep",
+    "StreamBody",
+    "StreamingBody",
+    "TooManyParts",
+    "UnseekableStreamError",
+    "__version__",
+    "operation_flow",
+    "parse_error",
+    "parse_result",
+    "presign",
+    "run_to_completion",
+    "serialize",
+    "sign",
+]
+
+_LAZY = {
+    "Client": "._client",
+    "AsyncClient": "._async_client",
+    "StreamingBody": "._streaming",
+    "AsyncStreamingBody": "._streaming",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Build the clients (and import httpx) only when first asked for."""
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 's3lite' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(module_name, __name__), name)
+    globals()[name] = value
+    return value

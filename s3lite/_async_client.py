@@ -1,0 +1,153 @@
+"""``AsyncClient``: the same flow as ``Client``, driven with ``await`` (asyncio or trio, via anyio)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any, Unpack, cast
+
+import anyio
+import httpx
+
+from ._base import BaseClient
+from ._body import aiter_stream
+from ._client import body_state
+from ._errors import HTTPClientError
+from ._flow import Flow, ReadBody, Send
+from ._http import HttpResponse, StreamBody
+from ._serialize import CHUNK_SIZE
+from ._streaming import AsyncStreamingBody
+from ._transport import TRANSPORT_ERRORS, from_httpx, to_httpx, translate
+from ._types import (
+    CompleteMultipartUploadOutput,
+    CompleteMultipartUploadRequest,
+    CopyObjectOutput,
+    CopyObjectRequest,
+    CreateMultipartUploadOutput,
+    CreateMultipartUploadRequest,
+    GetObjectOutput,
+    GetObjectRequest,
+    HeadObjectOutput,
+    HeadObjectRequest,
+    PutObjectOutput,
+    PutObjectRequest,
+    UploadPartCopyOutput,
+    UploadPartCopyRequest,
+    UploadPartOutput,
+    UploadPartRequest,
+)
+
+
+async def _read_all(response: httpx.Response) -> bytes:
+    return b"".join([chunk async for chunk in response.aiter_raw()])
+
+
+class AsyncClient(BaseClient):
+    """An asynchronous S3 client: ``Client``'s methods as coroutines, many calls sharing one pool."""
+
+    def __init__(self, *, transport: httpx.AsyncBaseTransport | None = None, **options: Any) -> None:
+        super().__init__(**options)
+        self._transport = transport or httpx.AsyncHTTPTransport(
+            verify=self._options.ssl_context(), limits=self._options.limits, proxy=self._proxy()
+        )
+
+    async def close(self) -> None:
+        await self._transport.aclose()
+
+    aclose = close
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    async def _send(self, effect: Send) -> tuple[httpx.Response, HttpResponse]:
+        request = effect.request
+        body = request.body
+        content = aiter_stream(body, CHUNK_SIZE) if isinstance(body, StreamBody) else body
+        try:
+            response = await self._transport.handle_async_request(to_httpx(request, content, self._options.timeout))
+            if effect.stream:
+                return response, from_httpx(response)
+            try:
+                return response, from_httpx(response, await _read_all(response))
+            finally:
+                await response.aclose()
+        except TRANSPORT_ERRORS as error:
+            raise translate(error) from error
+
+    async def _call(self, operation: str, params: Mapping[str, Any]) -> Any:
+        flow: Flow = self._flow(operation, params, allow_async=True)
+        open_response: httpx.Response | None = None
+        last: HttpResponse | None = None
+        reply: Any = None
+        error: HTTPClientError | None = None
+        try:
+            while True:
+                try:
+                    effect = flow.throw(error) if error is not None else flow.send(reply)
+                except StopIteration as done:
+                    result: dict[str, Any] = done.value
+                    if open_response is not None and last is not None and "Body" not in result:
+                        result["Body"] = AsyncStreamingBody(open_response, body_state(last, params))
+                        open_response = None
+                    return result
+                error = reply = None
+                if isinstance(effect, Send):
+                    if open_response is not None:
+                        await open_response.aclose()
+                        open_response = None
+                    try:
+                        response, last = await self._send(effect)
+                    except HTTPClientError as exc:
+                        error = exc
+                        continue
+                    if effect.stream:
+                        open_response = response
+                    reply = last
+                elif isinstance(effect, ReadBody):
+                    assert open_response is not None
+                    try:
+                        reply = await _read_all(open_response)
+                    except TRANSPORT_ERRORS as exc:
+                        error = translate(exc)
+                        error.__cause__ = exc
+                    finally:
+                        await open_response.aclose()
+                        open_response = None
+                else:
+                    await anyio.sleep(effect.seconds)
+        finally:
+            if open_response is not None:
+                await open_response.aclose()
+
+    async def put_object(self, **params: Unpack[PutObjectRequest]) -> PutObjectOutput:
+        return cast(PutObjectOutput, await self._call("PutObject", params))
+
+    async def get_object(self, **params: Unpack[GetObjectRequest]) -> GetObjectOutput[AsyncStreamingBody]:
+        return cast(GetObjectOutput[AsyncStreamingBody], await self._call("GetObject", params))
+
+    async def head_object(self, **params: Unpack[HeadObjectRequest]) -> HeadObjectOutput:
+        return cast(HeadObjectOutput, await self._call("HeadObject", params))
+
+    async def copy_object(self, **params: Unpack[CopyObjectRequest]) -> CopyObjectOutput:
+        return cast(CopyObjectOutput, await self._call("CopyObject", params))
+
+    async def create_multipart_upload(
+        self, **params: Unpack[CreateMultipartUploadRequest]
+    ) -> CreateMultipartUploadOutput:
+        return cast(CreateMultipartUploadOutput, await self._call("CreateMultipartUpload", params))
+
+    async def upload_part(self, **params: Unpack[UploadPartRequest]) -> UploadPartOutput:
+        return cast(UploadPartOutput, await self._call("UploadPart", params))
+
+    async def upload_part_copy(self, **params: Unpack[UploadPartCopyRequest]) -> UploadPartCopyOutput:
+        return cast(UploadPartCopyOutput, await self._call("UploadPartCopy", params))
+
+    async def complete_multipart_upload(
+        self, **params: Unpack[CompleteMultipartUploadRequest]
+    ) -> CompleteMultipartUploadOutput:
+        return cast(CompleteMultipartUploadOutput, await self._call("CompleteMultipartUpload", params))

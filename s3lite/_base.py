@@ -1,0 +1,131 @@
+"""What ``Client`` and ``AsyncClient`` share: construction, the per-call flow, presigned URLs.
+
+The two clients differ only in how they perform the flow's effects (send, read, sleep).
+"""
+
+from __future__ import annotations
+
+import random
+import ssl
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from ._body import plan_stream_body
+from ._credentials import resolve_credentials, resolve_region
+from ._endpoint import Endpoint
+from ._errors import NoCredentialsError, ParamValidationError
+from ._flow import CallContext, Flow, operation_flow
+from ._model import OPERATIONS
+from ._retry import RetryPolicy
+from ._serialize import serialize
+from ._sigv4 import MAX_PRESIGN_EXPIRES, presign
+from ._transport import TransportOptions
+
+#: boto3 method name -> operation name.
+METHODS = {
+    "put_object": "PutObject",
+    "get_object": "GetObject",
+    "head_object": "HeadObject",
+    "copy_object": "CopyObject",
+    "create_multipart_upload": "CreateMultipartUpload",
+    "upload_part": "UploadPart",
+    "upload_part_copy": "UploadPartCopy",
+    "complete_multipart_upload": "CompleteMultipartUpload",
+}
+
+
+class BaseClient:
+    """Configuration and the I/O-free part of every call."""
+
+    def __init__(
+        self,
+        *,
+        region_name: str | None = None,
+        endpoint_url: str | None = None,
+        aws_access_key_id: str | None = None,
+        aws_secret_access_key: str | None = None,
+        aws_session_token: str | None = None,
+        addressing_style: str = "auto",
+        retry_mode: str = "standard",
+        max_attempts: int | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_connections: int = 10,
+        verify: bool | str | ssl.SSLContext = True,
+        proxy: str | None = None,
+        trust_env: bool = True,
+    ) -> None:
+        region = resolve_region(region_name)
+        try:
+            credentials = resolve_credentials(
+                access_key=aws_access_key_id, secret_key=aws_secret_access_key, token=aws_session_token
+            )
+        except NoCredentialsError:
+            credentials = None  # as boto3: the client is built, the first call raises NoCredentialsError
+        endpoint = (
+            Endpoint.from_url(endpoint_url, addressing_style=addressing_style)
+            if endpoint_url
+            else Endpoint.for_region(region, addressing_style=addressing_style)
+        )
+        if isinstance(max_connections, bool) or not isinstance(max_connections, int) or max_connections < 1:
+            raise ParamValidationError("Invalid max_connections: must be an int of at least 1")
+        self._context = CallContext(
+            credentials,
+            region,
+            endpoint,
+            clock=time.time,
+            rand=random.random,
+            retry=RetryPolicy.for_mode(retry_mode, max_attempts),
+        )
+        self._options = TransportOptions.build(
+            timeout=timeout, max_connections=max_connections, verify=verify, proxy=proxy, trust_env=trust_env
+        )
+
+    def __repr__(self) -> str:
+        endpoint = self._context.endpoint
+        return f"<{type(self).__name__} region={self._context.region!r} endpoint={endpoint.scheme}://{endpoint.host}>"
+
+    def _proxy(self) -> str | None:
+        endpoint = self._context.endpoint
+        return self._options.proxy_for(endpoint.scheme, endpoint.host)
+
+    def _flow(self, operation: str, params: Mapping[str, Any], *, allow_async: bool) -> Flow:
+        body = params.get("Body")
+        if body is not None and not isinstance(body, (bytes, bytearray, memoryview, str)):
+            params = dict(params)
+            params["Body"] = plan_stream_body(body, params.get("ContentLength"), allow_async=allow_async)
+        return operation_flow(self._context, operation, params)
+
+    def generate_presigned_url(
+        self,
+        ClientMethod: str,
+        Params: Mapping[str, Any] | None = None,
+        ExpiresIn: int = 3600,
+        HttpMethod: str | None = None,
+    ) -> str:
+        """A presigned URL for one of the eight methods (SigV4 query authentication, never SigV2).
+
+        "S3 rejects X-Amz-Expires > 604800 (7 days)" (s3-spec.md §3): we refuse it up front.
+        """
+        operation = METHODS.get(ClientMethod) or (ClientMethod if ClientMethod in OPERATIONS else None)
+        if operation is None:
+            raise ParamValidationError(f"Unknown ClientMethod {ClientMethod!r}: one of {', '.join(METHODS)}")
+        if isinstance(ExpiresIn, bool) or not isinstance(ExpiresIn, int) or not 1 <= ExpiresIn <= MAX_PRESIGN_EXPIRES:
+            raise ParamValidationError(f"Invalid ExpiresIn: must be an int from 1 to {MAX_PRESIGN_EXPIRES}")
+        context = self._context
+        if context.credentials is None:
+            raise NoCredentialsError()
+        params = {k: v for k, v in (Params or {}).items() if k != "Body"}
+        bucket = params.get("Bucket")
+        region = context.bucket_regions.get(bucket, context.region) if isinstance(bucket, str) else context.region
+        request = serialize(operation, params, endpoint=context.endpoint_for(region)).request
+        headers = {k: v for k, v in request.headers.items() if k != "User-Agent"}
+        request = type(request)(
+            HttpMethod or request.method, request.scheme, request.host, request.path, request.query, headers, b""
+        )
+        return presign(
+            request, credentials=context.credentials, region=region, now=context.clock(), expires_in=ExpiresIn,
+            keys=context.keys,
+        )

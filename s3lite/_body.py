@@ -1,0 +1,146 @@
+"""Turning a caller's ``Body`` into something the core can describe without reading it.
+
+Bytes-like bodies go to the core as they are. Files and iterators become a :class:`StreamBody`:
+its length is known before the first byte is sent (from the file, or from ``ContentLength``), so it
+can be framed as signed aws-chunked chunks and streamed in constant memory. This module looks at
+files (``tell``/``seek``, ``mode``) but never reads them: the clients do that while sending.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
+from typing import Any
+
+from ._errors import ParamValidationError
+from ._http import StreamBody
+
+_BYTES_LIKE = (bytes, bytearray, memoryview, str)
+
+
+def _is_text_file(body: Any) -> bool:
+    if isinstance(body, io.TextIOBase):
+        return True
+    mode = getattr(body, "mode", "b")
+    return isinstance(mode, str) and "b" not in mode
+
+
+def _remaining(body: Any) -> tuple[int, int] | None:
+    """(start, bytes left) of a seekable file, or None when it cannot seek."""
+    try:
+        if not body.seekable():
+            return None
+        start = body.tell()
+        end = body.seek(0, os.SEEK_END)
+        body.seek(start)
+    except (AttributeError, OSError, ValueError):
+        return None
+    return start, max(end - start, 0)
+
+
+def plan_stream_body(body: Any, content_length: int | None, *, allow_async: bool) -> StreamBody | Any:
+    """``body`` unchanged when the core takes it as it is, else a StreamBody; a body that cannot be
+    sent correctly (text file, unknown length, wrong kind for this client) is a ParamValidationError."""
+    if body is None or isinstance(body, _BYTES_LIKE):
+        return body
+    if content_length is not None and (not isinstance(content_length, int) or isinstance(content_length, bool)):
+        raise ParamValidationError(
+            f"Invalid type for parameter ContentLength, type: {type(content_length).__name__}, valid types: int"
+        )
+    if hasattr(body, "read"):
+        if _is_text_file(body):
+            raise ParamValidationError(
+                "Invalid value for parameter Body: a text-mode file; open it in binary mode ('rb')"
+            )
+        place = _remaining(body)
+        if place is not None:
+            start, left = place
+            length = left if content_length is None else content_length
+            if length > left:
+                raise ParamValidationError(
+                    f"Invalid value for parameter ContentLength: {length} is more than the {left} bytes "
+                    "left in Body"
+                )
+            return StreamBody(body, length, start)
+        return StreamBody(body, _required_length(content_length), None)
+    if isinstance(body, AsyncIterable):
+        if not allow_async:
+            raise ParamValidationError(
+                "Invalid type for parameter Body: an async iterator needs AsyncClient"
+            )
+        return StreamBody(body, _required_length(content_length), None)
+    if isinstance(body, Iterable) and not isinstance(body, (dict, set)):
+        return StreamBody(body, _required_length(content_length), None)
+    raise ParamValidationError(
+        f"Invalid type for parameter Body, type: {type(body).__name__}, valid types: bytes, bytearray, "
+        "memoryview, str, binary file, iterator of bytes"
+    )
+
+
+def _required_length(content_length: int | None) -> int:
+    if content_length is None:
+        raise ParamValidationError(
+            "Missing required parameter ContentLength: a Body that is a stream of unknown length needs it"
+        )
+    return content_length
+
+
+def _as_bytes(chunk: Any) -> bytes:
+    if isinstance(chunk, bytes):
+        return chunk
+    if isinstance(chunk, (bytearray, memoryview)):
+        return bytes(chunk)
+    raise ParamValidationError(
+        f"Invalid value for parameter Body: the stream yielded {type(chunk).__name__}, not bytes"
+    )
+
+
+def iter_stream(body: StreamBody, chunk_size: int) -> Iterator[bytes]:
+    """The bytes to send for ``body`` (sync sources), read ``chunk_size`` at a time and framed by
+    its encoder; the file is rewound first, so a retry sends the same bytes again."""
+    encoder, source = body.encoder, body.source
+    if body.start is not None:
+        source.seek(body.start)
+    if hasattr(source, "read"):
+        left = body.length
+        while left > 0:
+            chunk = source.read(min(chunk_size, left))
+            if not chunk:
+                break
+            left -= len(chunk)
+            if framed := encoder.feed(_as_bytes(chunk)):
+                yield framed
+    else:
+        for chunk in source:
+            if framed := encoder.feed(_as_bytes(chunk)):
+                yield framed
+    yield encoder.finish()
+
+
+async def aiter_stream(body: StreamBody, chunk_size: int) -> AsyncIterator[bytes]:
+    """:func:`iter_stream` for AsyncClient: file reads run in a worker thread so the event loop
+    never blocks on disk, and async iterators are awaited."""
+    import anyio.to_thread
+
+    encoder, source = body.encoder, body.source
+    if hasattr(source, "read"):
+        if body.start is not None:
+            await anyio.to_thread.run_sync(source.seek, body.start)
+        left = body.length
+        while left > 0:
+            chunk = await anyio.to_thread.run_sync(source.read, min(chunk_size, left))
+            if not chunk:
+                break
+            left -= len(chunk)
+            if framed := encoder.feed(_as_bytes(chunk)):
+                yield framed
+    elif isinstance(source, AsyncIterable):
+        async for chunk in source:
+            if framed := encoder.feed(_as_bytes(chunk)):
+                yield framed
+    else:
+        for chunk in source:
+            if framed := encoder.feed(_as_bytes(chunk)):
+                yield framed
+    yield encoder.finish()

@@ -1,0 +1,167 @@
+"""The exception hierarchy: one base, local errors (bad input, raised before I/O) apart from remote ones.
+
+Every exception that leaves s3lite is an :class:`S3LiteError`, so ``except s3lite.S3LiteError`` is
+enough to catch anything the library raises on purpose. Messages never carry secrets: the code that
+builds them only ever names parameters, never echoes values of sensitive members.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class S3LiteError(Exception):
+    """Base of every exception s3lite raises."""
+
+
+# -- local: the caller's input or environment, detected before any byte is sent ----------------
+
+
+class ParamValidationError(S3LiteError, ValueError):
+    """A parameter is missing, unknown, of the wrong type or has a value S3 cannot accept."""
+
+    def __init__(self, report: str) -> None:
+        super().__init__(f"Parameter validation failed:\n{report}")
+        self.report = report
+
+
+class NoCredentialsError(S3LiteError):
+    """No credentials were given and none were found in the environment or the shared files."""
+
+    def __init__(self) -> None:
+        super().__init__("Unable to locate credentials")
+
+
+class UnseekableStreamError(S3LiteError):
+    """A request must be sent again (retry, redirect) but its body cannot be rewound."""
+
+
+class ChecksumMismatchError(S3LiteError):
+    """The body read did not match the checksum the server declared for it."""
+
+
+# -- transport: the connection failed, the response never arrived whole ------------------------
+
+
+class HTTPClientError(S3LiteError):
+    """The request could not be sent or its response could not be read; ``__cause__`` is httpx's error."""
+
+
+class EndpointConnectionError(HTTPClientError):
+    """The connection could not be made, or was closed or reset by the peer."""
+
+
+class ConnectTimeoutError(EndpointConnectionError):
+    """Connecting took longer than the connect timeout."""
+
+
+class ReadTimeoutError(HTTPClientError):
+    """The server did not answer within the read timeout."""
+
+
+class IncompleteReadError(HTTPClientError):
+    """A response body ended before the length its ``Content-Length`` announced."""
+
+    def __init__(self, *, actual_bytes: int, expected_bytes: int) -> None:
+        super().__init__(f"{actual_bytes} read, but total bytes expected is {expected_bytes}.")
+        self.actual_bytes = actual_bytes
+        self.expected_bytes = expected_bytes
+
+
+# -- remote: the server answered, and the answer is an error or is not understood -------------
+
+
+class ResponseParseError(S3LiteError):
+    """The server's response could not be decoded (malformed XML, header or number)."""
+
+
+class ClientError(S3LiteError):
+    """S3 answered with an error. ``response`` has botocore's shape: ``Error`` and ``ResponseMetadata``."""
+
+    def __init__(self, error_response: dict[str, Any], operation_name: str) -> None:
+        error = error_response.get("Error", {})
+        retry_info = ""
+        metadata = error_response.get("ResponseMetadata", {})
+        if metadata.get("MaxAttemptsReached"):
+            retry_info = f" (reached max retries: {metadata.get('RetryAttempts', 0)})"
+        super().__init__(
+            f"An error occurred ({error.get('Code', 'Unknown')}) when calling the "
+            f"{operation_name} operation{retry_info}: {error.get('Message', 'Unknown')}"
+        )
+        self.response = error_response
+        self.operation_name = operation_name
+
+
+class NoSuchKey(ClientError):
+    """The specified key does not exist."""
+
+
+class NoSuchUpload(ClientError):
+    """The specified multipart upload does not exist."""
+
+
+class NoSuchBucket(ClientError):
+    """The specified bucket does not exist."""
+
+
+class InvalidObjectState(ClientError):
+    """The object is archived and must be restored first."""
+
+
+class ObjectNotInActiveTierError(ClientError):
+    """The source object of a copy is not in the active tier."""
+
+
+class InvalidRequest(ClientError):
+    """S3 rejected the request as a whole."""
+
+
+class InvalidWriteOffset(ClientError):
+    """The write offset does not match the object's size."""
+
+
+class TooManyParts(ClientError):
+    """The upload exceeds the number of parts S3 allows."""
+
+
+class EncryptionTypeMismatch(ClientError):
+    """The encryption asked for does not match the object's."""
+
+
+class BucketAlreadyExists(ClientError):
+    """The bucket name is taken."""
+
+
+class BucketAlreadyOwnedByYou(ClientError):
+    """The bucket exists and is yours."""
+
+
+class ObjectAlreadyInActiveTierError(ClientError):
+    """The object is already in the active tier."""
+
+
+#: S3's modeled error codes -> the class raised for them (botocore raises the modeled class for any
+#: operation whose error Code matches a shape of the service).
+MODELED_ERRORS: dict[str, type[ClientError]] = {
+    cls.__name__: cls
+    for cls in (
+        NoSuchKey,
+        NoSuchUpload,
+        NoSuchBucket,
+        InvalidObjectState,
+        ObjectNotInActiveTierError,
+        InvalidRequest,
+        InvalidWriteOffset,
+        TooManyParts,
+        EncryptionTypeMismatch,
+        BucketAlreadyExists,
+        BucketAlreadyOwnedByYou,
+        ObjectAlreadyInActiveTierError,
+    )
+}
+
+
+def client_error(error_response: dict[str, Any], operation_name: str) -> ClientError:
+    """The exception for an error response: the modeled subclass for its code, else ClientError."""
+    code = error_response.get("Error", {}).get("Code", "")
+    return MODELED_ERRORS.get(code, ClientError)(error_response, operation_name)

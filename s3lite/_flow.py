@@ -1,0 +1,236 @@
+"""One call, end to end, as a generator: serialize, sign, ``yield Send``, parse, retry.
+
+The flow does no I/O. It yields effects - :class:`Send` a request, :class:`ReadBody` of the last
+response, :class:`Sleep` before a retry - and the driver (``Client``, ``AsyncClient``, or another
+SDK's HTTP stack) performs each one and sends the outcome back in: an :class:`HttpResponse` for
+``Send``, the body bytes for ``ReadBody``. A transport failure is thrown into the generator as an
+:class:`HTTPClientError`. The generator's return value is the result dict; errors are raised.
+This is httpx's ``Auth.auth_flow`` idea applied to a whole call, so retries, the 200-with-error
+rule and region redirects live here once for both clients.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Generator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Union
+
+from ._checksums import AwsChunkedEncoder
+from ._credentials import Credentials
+from ._endpoint import Endpoint
+from ._errors import HTTPClientError, NoCredentialsError, UnseekableStreamError, client_error
+from ._http import HttpRequest, HttpResponse, StreamBody
+from ._model import OPERATIONS
+from ._parse import is_error_body, parse_error, parse_result
+from ._retry import RetryPolicy
+from ._serialize import CHUNK_SIZE, Prepared, serialize
+from ._sigv4 import SigningKeyCache, sign
+
+logger = logging.getLogger("s3lite")
+
+#: Headers whose values are secrets or carry them: shown as ``<redacted>`` in logs.
+REDACTED_HEADERS = frozenset(
+    {
+        "authorization",
+        "x-amz-security-token",
+        "x-amz-server-side-encryption-customer-key",
+        "x-amz-copy-source-server-side-encryption-customer-key",
+        "x-amz-server-side-encryption-aws-kms-key-id",
+        "x-amz-server-side-encryption-context",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    """Send ``request``; answer with its :class:`HttpResponse`. With ``stream``, a 2xx body stays
+    unread (``body=b""``) for the caller; any other body must be read before answering or on ReadBody."""
+
+    request: HttpRequest
+    stream: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReadBody:
+    """Read the rest of the last (streamed) response; answer with its bytes."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sleep:
+    """Wait ``seconds`` before the next attempt; answer with None."""
+
+    seconds: float
+
+
+Effect = Union[Send, ReadBody, Sleep]
+Flow = Generator[Effect, Any, dict[str, Any]]
+
+
+@dataclass
+class CallContext:
+    """What every call of one client shares: credentials, region, endpoint, retry state, caches.
+
+    ``clock`` (epoch seconds) and ``rand`` (a float in [0, 1)) are passed in so that the core never
+    reads the time or a random source itself: tests fix them, clients pass ``time.time``/``random``.
+    """
+
+    credentials: Credentials | None
+    region: str
+    endpoint: Endpoint
+    clock: Callable[[], float]
+    rand: Callable[[], float]
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    keys: SigningKeyCache = field(default_factory=SigningKeyCache)
+    #: regions learnt from redirects, by bucket
+    bucket_regions: dict[str, str] = field(default_factory=dict)
+
+    def endpoint_for(self, region: str) -> Endpoint:
+        if self.endpoint.custom or region == self.region:
+            return self.endpoint
+        return Endpoint.for_region(region, addressing_style=self.endpoint.addressing_style)
+
+
+def redact(headers: Mapping[str, str]) -> dict[str, str]:
+    """Headers fit for a log line."""
+    return {k: "<redacted>" if k.lower() in REDACTED_HEADERS else v for k, v in headers.items()}
+
+
+def signed_request(context: CallContext, prepared: Prepared, region: str) -> HttpRequest:
+    """Sign (again, with a fresh date on every attempt), and give a streamed body a new chunk signer."""
+    if context.credentials is None:
+        raise NoCredentialsError()
+    signed = sign(
+        prepared.request,
+        credentials=context.credentials,
+        region=region,
+        now=context.clock(),
+        payload_hash=prepared.payload_hash,
+        keys=context.keys,
+    )
+    body = prepared.request.body
+    if not isinstance(body, StreamBody):
+        return signed.request
+    encoder = AwsChunkedEncoder(
+        signing_key=signed.signing_key,
+        date_time=signed.date_time,
+        scope=signed.scope,
+        seed_signature=signed.signature,
+        chunk_size=CHUNK_SIZE,
+        length=body.length,
+    )
+    return replace(signed.request, body=replace(body, encoder=encoder))
+
+
+def _redirect_region(operation: str, status: int, error: dict[str, Any], headers: Mapping[str, str]) -> str | None:
+    """The region a misdirected request should go to (s3-spec.md §2.10), or None."""
+    code = error["Error"].get("Code", "")
+    redirect = (
+        status in (301, 302, 307)
+        or code in ("PermanentRedirect", "IllegalLocationConstraintException")
+        or (code == "AuthorizationHeaderMalformed" and "Region" in error["Error"])
+        or (operation == "HeadObject" and code in ("301", "400"))
+    )
+    if not redirect:
+        return None
+    region = headers.get("x-amz-bucket-region") or error["Error"].get("Region")
+    return region if isinstance(region, str) and region else None
+
+
+def _unrewindable(prepared: Prepared) -> bool:
+    body = prepared.request.body
+    return isinstance(body, StreamBody) and body.start is None
+
+
+def operation_flow(context: CallContext, operation: str, params: Mapping[str, Any]) -> Flow:
+    """The whole of one call; see the module docstring for the protocol."""
+    op = OPERATIONS[operation] if operation in OPERATIONS else None
+    bucket = params.get("Bucket")
+    region = context.bucket_regions.get(bucket, context.region) if isinstance(bucket, str) else context.region
+    prepared = serialize(operation, params, endpoint=context.endpoint_for(region))
+    assert op is not None  # serialize rejected unknown operations
+    policy = context.retry
+    stream = op.output_payload == "Body"
+    attempt = 0
+    redirected = False
+    last_cost: int | None = None
+    while True:
+        attempt += 1
+        request = signed_request(context, prepared, region)
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug("%s attempt %d: %s %s %s", operation, attempt, request.method, request.url, redact(request.headers))
+        try:
+            response = yield Send(request, stream)
+        except HTTPClientError as error:
+            if attempt >= policy.max_attempts or not policy.is_retryable_error(error):
+                raise
+            if _unrewindable(prepared):
+                raise UnseekableStreamError(
+                    f"{operation} failed ({type(error).__name__}) and cannot be retried: its Body is a "
+                    "stream that cannot be rewound"
+                ) from error
+            last_cost = policy.acquire(error)
+            if last_cost is None:
+                raise
+            yield Sleep(policy.delay(attempt, context.rand()))
+            continue
+
+        status = response.status
+        if stream and 200 <= status < 300:
+            policy.succeeded(last_cost)
+            return parse_result(op, response, retry_attempts=attempt - 1)
+        if stream:
+            response = replace(response, body=(yield ReadBody()))
+        if status == 200 and not stream and is_error_body(response.body):
+            # "200 OK with an error body ... the status is rewritten to 500" and retried (§2.7).
+            status = 500
+            response = replace(response, status=500)
+        if status < 300:
+            policy.succeeded(last_cost)
+            return parse_result(op, response, retry_attempts=attempt - 1)
+
+        error_response = parse_error(response, retry_attempts=attempt - 1)
+        new_region = _redirect_region(operation, status, error_response, response.headers)
+        if new_region and not redirected and new_region != region and isinstance(bucket, str):
+            # "retry immediately (delay 0) - this consumes one attempt of the retry budget" (§2.10)
+            redirected = True
+            context.bucket_regions[bucket] = new_region
+            region = new_region
+            prepared = serialize(operation, params, endpoint=context.endpoint_for(region))
+            if not _unrewindable(prepared):
+                continue
+        retryable = policy.is_retryable_response(status, error_response["Error"].get("Code", ""))
+        if retryable and attempt < policy.max_attempts:
+            if _unrewindable(prepared):
+                raise UnseekableStreamError(
+                    f"{operation} failed (HTTP {status}) and cannot be retried: its Body is a stream that "
+                    "cannot be rewound"
+                ) from client_error(error_response, operation)
+            last_cost = policy.acquire(None)
+            if last_cost is not None:
+                yield Sleep(policy.delay(attempt, context.rand()))
+                continue
+        if retryable and attempt >= policy.max_attempts:
+            error_response["ResponseMetadata"]["MaxAttemptsReached"] = True
+        raise client_error(error_response, operation)
+
+
+def run_to_completion(flow: Flow, respond: Callable[[Effect], Any]) -> dict[str, Any]:
+    """Drive ``flow`` with a synchronous ``respond(effect)``; a helper for embedders and tests.
+
+    ``respond`` may raise :class:`HTTPClientError` for a failed Send; it is thrown into the flow.
+    """
+    reply: Any = None
+    error: HTTPClientError | None = None
+    while True:
+        try:
+            effect = flow.throw(error) if error is not None else flow.send(reply)
+        except StopIteration as done:
+            result: dict[str, Any] = done.value
+            return result
+        error = None
+        try:
+            reply = respond(effect)
+        except HTTPClientError as exc:
+            error = exc
+

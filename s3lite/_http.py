@@ -1,0 +1,63 @@
+"""Request and response descriptions: what the core hands to an HTTP stack and what it gets back.
+
+Plain values with no I/O and no httpx, so another SDK can drive the core with its own HTTP stack.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class StreamBody:
+    """A body the core does not read: the driver pulls it from ``source`` and pumps it through ``encoder``.
+
+    ``source`` is the caller's file, iterator or async iterator; ``start`` the file position to rewind
+    to before a retry (``None`` when the source cannot be rewound); ``encoder`` turns raw chunks
+    into the bytes to send (aws-chunked framing with chunk signatures, see ``_checksums``), or is
+    ``None`` when the bytes are sent as they are.
+    """
+
+    source: Any
+    #: number of raw bytes the source yields
+    length: int
+    start: int | None
+    encoder: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class HttpRequest:
+    """A request ready to send: every header already set, ``path`` and ``query`` already percent-encoded.
+
+    The path is sent exactly as given: S3 keys are opaque, so ``a/./b`` must not be normalised.
+    """
+
+    method: str
+    scheme: str
+    #: host as sent in the Host header, with ``:port`` when not the scheme's default
+    host: str
+    path: str
+    #: encoded query string without the leading ``?``, "" for none
+    query: str
+    headers: dict[str, str]
+    body: bytes | StreamBody = b""
+
+    @property
+    def url(self) -> str:
+        tail = f"?{self.query}" if self.query else ""
+        return f"{self.scheme}://{self.host}{self.path}{tail}"
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResponse:
+    """A response as received: status, headers (lower-cased names) and the body read so far.
+
+    ``body`` is the whole body, except for a streamed GetObject success, where it is ``b""`` and
+    the driver keeps the stream open for the caller.
+    """
+
+    status: int
+    headers: dict[str, str]
+    body: bytes = b""
+    reason: str = field(default="")

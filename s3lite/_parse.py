@@ -1,0 +1,166 @@
+"""An :class:`HttpResponse` -> the result dict boto3 users know, or the error dict behind a ClientError.
+
+Whatever the server sends, the outcome is a dict or an :class:`S3LiteError`: malformed numbers,
+timestamps and XML become :class:`ResponseParseError`, never a bare ValueError or ParseError.
+"""
+
+from __future__ import annotations
+
+import http.client
+from typing import Any
+from xml.etree.ElementTree import Element
+
+from . import _xml
+from ._errors import ResponseParseError
+from ._http import HttpResponse
+from ._model import (
+    BOOLEAN,
+    HEADER,
+    HEADER_MAP,
+    INTEGER,
+    LONG,
+    SHAPES,
+    TIMESTAMP,
+    XML,
+    Member,
+    Operation,
+)
+from ._timestamps import parse_response_timestamp, parse_response_timestamp_or_none
+
+
+def response_metadata(response: HttpResponse, *, retry_attempts: int) -> dict[str, Any]:
+    """``ResponseMetadata``: "RequestId from x-amzn-requestid else x-amz-request-id (then HostId =
+    x-amz-id-2 or '')" (§2.11), the status, the headers and the retries it took."""
+    headers = response.headers
+    metadata: dict[str, Any] = {}
+    if "x-amzn-requestid" in headers:
+        metadata["RequestId"] = headers["x-amzn-requestid"]
+    elif "x-amz-request-id" in headers:
+        metadata["RequestId"] = headers["x-amz-request-id"]
+        metadata["HostId"] = headers.get("x-amz-id-2", "")
+    metadata["HTTPStatusCode"] = response.status
+    metadata["HTTPHeaders"] = dict(headers)
+    metadata["RetryAttempts"] = retry_attempts
+    return metadata
+
+
+def _convert(member: Member, text: str) -> Any:
+    kind = member.type
+    if kind in (INTEGER, LONG):
+        try:
+            return int(text)
+        except ValueError:
+            raise ResponseParseError(f"Invalid integer in the response for {member.name}: {text[:64]!r}") from None
+    if kind == BOOLEAN:
+        # "boolean: exactly `true` -> True else False" (§2.11)
+        return text == "true"
+    if kind == TIMESTAMP:
+        return parse_response_timestamp(text, name=member.name)
+    return text
+
+
+def _xml_members(node: Element, members: tuple[Member, ...] | list[Member]) -> dict[str, Any]:
+    by_wire = {m.wire: m for m in members}
+    out: dict[str, Any] = {}
+    for child in node:
+        member = by_wire.get(_xml.local_name(child.tag))
+        if member is not None:
+            out[member.name] = _convert(member, child.text or "")
+    return out
+
+
+def _headers(op: Operation, headers: dict[str, str], out: dict[str, Any]) -> None:
+    for member in op.outputs:
+        if member.location == HEADER:
+            value = headers.get(member.wire.lower())
+            if value is None:
+                continue
+            if member.name == "Expires":
+                # "ExpiresString = raw value always; Expires = parsed datetime, or, if unparseable,
+                # the header is dropped so only ExpiresString remains" (§2.11)
+                out["ExpiresString"] = value
+                parsed = parse_response_timestamp_or_none(value)
+                if parsed is not None:
+                    out["Expires"] = parsed
+                continue
+            out[member.name] = _convert(member, value)
+        elif member.location == HEADER_MAP:
+            prefix = member.wire
+            metadata = {name[len(prefix) :]: value for name, value in headers.items() if name.startswith(prefix)}
+            out[member.name] = metadata
+
+
+def parse_result(op: Operation, response: HttpResponse, *, retry_attempts: int) -> dict[str, Any]:
+    """The result dict of a successful response. GetObject's ``Body`` is left to the client."""
+    out: dict[str, Any] = {}
+    _headers(op, response.headers, out)
+    body = response.body
+    if op.output_payload and op.output_payload != "Body":
+        member = next(m for m in op.outputs if m.name == op.output_payload)
+        # "an empty 200 body for CopyObject yields CopyObjectResult: {}" (§1.4)
+        out[member.name] = _xml_members(_xml.parse(body), SHAPES[member.shape]) if body.strip() else {}
+    elif body.strip() and any(m.location == XML for m in op.outputs):
+        out.update(_xml_members(_xml.parse(body), [m for m in op.outputs if m.location == XML]))
+    out["ResponseMetadata"] = response_metadata(response, retry_attempts=retry_attempts)
+    return out
+
+
+def is_error_body(body: bytes) -> bool:
+    """"If status is 200 and the body is non-empty and either fails to parse as XML, or its root tag is
+    exactly Error, the status is rewritten to 500" (§2.7)."""
+    if not body.strip():
+        return False
+    try:
+        root = _xml.parse(body)
+    except ResponseParseError:
+        return True
+    return root.tag == "Error"
+
+
+def _reason(status: int) -> str:
+    return http.client.responses.get(status, "")
+
+
+def parse_error(response: HttpResponse, *, retry_attempts: int) -> dict[str, Any]:
+    """The ``ClientError.response`` dict for an error response (§2.11, errors).
+
+    Bodies that are empty (every HEAD error, 304), HTML from a proxy, or not XML at all give
+    ``Code = str(status)`` and the reason phrase as the message.
+    """
+    status, body, headers = response.status, response.body, response.headers
+    stripped = body.strip()
+    parsed: dict[str, Any] | None = None
+    metadata: dict[str, Any]
+    if status >= 500 and (not stripped or stripped.startswith(b"<html>")):
+        parsed, metadata = {"Code": str(status), "Message": _reason(status)}, {}
+    elif stripped:
+        try:
+            root = _xml.parse(body)
+        except ResponseParseError:
+            root = None
+        if root is not None:
+            fields = _xml.to_dict(root)
+            if root.tag == "Error":
+                fields.pop("RequestId", None)
+                fields.pop("HostId", None)
+                parsed = fields
+                metadata = {}
+                if "x-amzn-requestid" in headers:
+                    metadata["RequestId"] = headers["x-amzn-requestid"]
+                elif "x-amz-request-id" in headers:
+                    metadata["RequestId"] = headers["x-amz-request-id"]
+                    metadata["HostId"] = headers.get("x-amz-id-2", "")
+            else:
+                inner = fields.get("Error")
+                parsed = {"Message": "", "Code": ""}
+                if isinstance(inner, dict):
+                    parsed.update(inner)
+                metadata = {"RequestId": fields["RequestId"]} if isinstance(fields.get("RequestId"), str) else {}
+    if parsed is None:
+        parsed = {"Code": str(status), "Message": _reason(status)}
+        metadata = {"RequestId": headers.get("x-amz-request-id", ""), "HostId": headers.get("x-amz-id-2", "")}
+    metadata["HTTPStatusCode"] = status
+    metadata["HTTPHeaders"] = dict(headers)
+    metadata["RetryAttempts"] = retry_attempts
+    return {"Error": parsed, "ResponseMetadata": metadata}
+

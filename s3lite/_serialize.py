@@ -1,0 +1,199 @@
+"""Operation parameters -> an unsigned :class:`HttpRequest`, exactly as botocore would build it.
+
+Every rule here is one of reference/s3-spec.md §1-§2; the differential tests (tests/test_differential_*)
+hold each of them to botocore's output for generated inputs.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+from urllib.parse import quote
+
+from . import _checksums, _sigv4
+from ._endpoint import Endpoint
+from ._errors import ParamValidationError
+from ._http import HttpRequest, StreamBody
+from ._model import (
+    BOOLEAN,
+    HEADER,
+    HEADER_MAP,
+    INTEGER,
+    ISO8601,
+    LONG,
+    OPERATIONS,
+    PAYLOAD,
+    QUERY,
+    TIMESTAMP,
+    Member,
+    Operation,
+)
+from ._timestamps import format_iso8601, format_rfc822, to_datetime
+from ._validate import validate
+from ._xml import S3_NAMESPACE, escape_text
+
+#: "if it ends with ?versionId=<non-whitespace> only the part before it is percent-encoded" (§2.3)
+_COPY_SOURCE_VERSION = re.compile(r"\?versionId=[^\s]+$")
+#: "any header matching ^x-amz-checksum-[a-z0-9]*$ (case-insensitive)" (§2.6 request side, step 1)
+_CHECKSUM_HEADER = re.compile(r"^x-amz-checksum-[a-z0-9]*$", re.IGNORECASE)
+#: Chunk size of signed aws-chunked uploads: big enough that the per-chunk HMAC is noise next to the
+#: SHA-256 of the data, small enough to keep memory flat.
+CHUNK_SIZE = 256 * 1024
+USER_AGENT = "s3lite/0.1.0"
+
+
+class Prepared(NamedTuple):
+    """An unsigned request and the ``X-Amz-Content-SHA256`` value it is to be signed with."""
+
+    request: HttpRequest
+    payload_hash: str
+
+
+def encode_key(key: str) -> str:
+    """"Key+ is greedy: percent-encode UTF-8 bytes keeping A-Z a-z 0-9 - . _ ~ and /" (§1.1)."""
+    return quote(key, safe="/~")
+
+
+def encode_query_value(value: str) -> str:
+    """"Query strings are encoded with the same unreserved set (/ -> %2F, space -> %20, never +)" (§1.1)."""
+    return quote(value, safe="-_.~")
+
+
+def _scalar(member: Member, value: Any, *, in_query: bool) -> str:
+    kind = member.type
+    if kind == BOOLEAN:
+        return "true" if value else "false"
+    if kind in (INTEGER, LONG):
+        return str(value)
+    if kind == TIMESTAMP:
+        when = to_datetime(value, name=member.name)
+        # Header default rfc822, query default iso8601; ObjectLockRetainUntilDate is iso8601 in a
+        # header and ResponseExpires rfc822 in the query (§1.1): the member's own format wins.
+        if member.timestamp_format == ISO8601:
+            return format_iso8601(when, keep_microseconds=in_query)
+        return format_rfc822(when)
+    return str(value)
+
+
+def _sse_customer(params: dict[str, Any], prefix: str) -> None:
+    """"if <prefix>Key is not None and <prefix>KeyMD5 is absent: header key = base64(key bytes);
+    header MD5 = base64(MD5(key bytes))" (§2.2). A caller-supplied MD5 leaves both untouched."""
+    key = params.get(f"{prefix}Key")
+    if not isinstance(key, (str, bytes, bytearray)) or f"{prefix}KeyMD5" in params:
+        return  # anything else is left for validation to reject
+    raw = key.encode("utf-8") if isinstance(key, str) else bytes(key)
+    params[f"{prefix}Key"] = base64.b64encode(raw).decode()
+    params[f"{prefix}KeyMD5"] = base64.b64encode(hashlib.md5(raw).digest()).decode()
+
+
+def copy_source_header(value: str | Mapping[str, str]) -> str:
+    """``x-amz-copy-source`` from a string or a ``{Bucket, Key, VersionId}`` dict (§2.3)."""
+    if isinstance(value, str):
+        match = _COPY_SOURCE_VERSION.search(value)
+        if match is None:
+            return quote(value, safe="/~")
+        return quote(value[: match.start()], safe="/~") + match.group(0)
+    encoded = quote(f"{value['Bucket']}/{value['Key']}", safe="/~")
+    version = value.get("VersionId")
+    return f"{encoded}?versionId={version}" if version is not None else encoded
+
+
+def complete_multipart_xml(upload: Mapping[str, Any]) -> bytes:
+    """The CompleteMultipartUpload body: flattened ``<Part>`` elements, children in the caller's order,
+    no XML declaration (§1.4)."""
+    parts = []
+    for part in upload.get("Parts", ()):
+        children = "".join(f"<{name}>{escape_text(str(value))}</{name}>" for name, value in part.items())
+        parts.append(f"<Part>{children}</Part>")
+    return f'<CompleteMultipartUpload xmlns="{S3_NAMESPACE}">{"".join(parts)}</CompleteMultipartUpload>'.encode()
+
+
+def _bytes_body(body: Any) -> bytes | StreamBody:
+    if body is None:
+        return b""
+    if isinstance(body, bytes):
+        return body
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if isinstance(body, (bytearray, memoryview)):
+        return bytes(body)
+    if isinstance(body, StreamBody):
+        return body
+    raise ParamValidationError(
+        "Invalid type for parameter Body: the I/O-free core takes bytes-like bodies and StreamBody; "
+        "the clients turn files and iterators into a StreamBody (s3lite._body.plan_stream_body)"
+    )
+
+
+def _payload_hash(op: Operation, scheme: str, headers: dict[str, str], body: bytes, computed: bool) -> str:
+    """botocore's S3 rule (§3 step 3, with checksums only on request): over http always SHA-256; over
+    https a streaming-input op whose body is already protected by Content-MD5 or by a checksum header we
+    computed is sent ``UNSIGNED-PAYLOAD``; everything else SHA-256."""
+    if scheme == "https" and op.streaming_input and ("Content-MD5" in headers or computed):
+        return _sigv4.UNSIGNED_PAYLOAD
+    return hashlib.sha256(body).hexdigest() if body else _sigv4.EMPTY_SHA256
+
+
+def serialize(operation: str, params: Mapping[str, Any], *, endpoint: Endpoint) -> Prepared:
+    """Validate ``params`` and build the unsigned request for ``operation``; nothing is sent."""
+    op = OPERATIONS.get(operation)
+    if op is None:
+        raise ParamValidationError(f"Unknown operation {operation!r}: one of {', '.join(OPERATIONS)}")
+    if "SSECustomerKey" in params or "CopySourceSSECustomerKey" in params:
+        params = dict(params)
+        _sse_customer(params, "SSECustomer")
+        _sse_customer(params, "CopySourceSSECustomer")
+    validate(op, params)
+
+    headers: dict[str, str] = {"User-Agent": USER_AGENT}
+    query: list[str] = [op.static_query] if op.static_query else []
+    body: bytes | StreamBody = b""
+    inputs = op.inputs
+    for name, value in params.items():
+        member = inputs[name]
+        location = member.location
+        if location == HEADER:
+            headers[member.wire] = copy_source_header(value) if name == "CopySource" else _scalar(
+                member, value, in_query=False
+            )
+        elif location == QUERY:
+            query.append(f"{member.wire}={encode_query_value(_scalar(member, value, in_query=True))}")
+        elif location == HEADER_MAP:
+            for key, item in value.items():
+                headers[f"{member.wire}{key}"] = item
+        elif location == PAYLOAD:
+            body = complete_multipart_xml(value) if name == "MultipartUpload" else _bytes_body(value)
+
+    computed = False
+    if op.streaming_input and "ChecksumAlgorithm" in params and not any(_CHECKSUM_HEADER.match(h) for h in headers):
+        algorithm = params["ChecksumAlgorithm"]
+        if isinstance(body, StreamBody):
+            raise ParamValidationError(
+                "Invalid parameter combination: ChecksumAlgorithm with a streamed Body is not supported; "
+                "pass the body as bytes, or the precomputed Checksum<ALG> value"
+            )
+        headers[f"x-amz-checksum-{algorithm.lower()}"] = _checksums.checksum_b64(algorithm, body)
+        computed = True
+
+    bucket = params["Bucket"]
+    host, prefix = endpoint.locate(bucket)
+    request = HttpRequest(
+        op.method, endpoint.scheme, host, f"{prefix}/{encode_key(params['Key'])}", "&".join(query), headers, body
+    )
+    if isinstance(body, StreamBody):
+        return Prepared(_as_aws_chunked(request, body), _sigv4.STREAMING_PAYLOAD)
+    return Prepared(request, _payload_hash(op, endpoint.scheme, headers, body, computed))
+
+
+def _as_aws_chunked(request: HttpRequest, body: StreamBody) -> HttpRequest:
+    """Headers of a signed aws-chunked upload: the encoded Content-Length, the raw length as
+    ``x-amz-decoded-content-length``, and ``aws-chunked`` after any content coding the caller set."""
+    headers = {k: v for k, v in request.headers.items() if k != "Content-Length"}
+    encoding = headers.get("Content-Encoding")
+    headers["Content-Encoding"] = f"{encoding},aws-chunked" if encoding else "aws-chunked"
+    headers["x-amz-decoded-content-length"] = str(body.length)
+    headers["Content-Length"] = str(_checksums.aws_chunked_length(body.length, CHUNK_SIZE))
+    return HttpRequest(request.method, request.scheme, request.host, request.path, request.query, headers, body)

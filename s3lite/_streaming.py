@@ -1,0 +1,185 @@
+"""GetObject's ``Body``: the response stream, read as the caller asks, checked when it ends.
+
+``StreamingBody`` and ``AsyncStreamingBody`` differ only in how they pull the next chunk from
+httpx; buffering, byte counting against Content-Length, checksum verification and line splitting
+live once, in :class:`BodyState`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from types import TracebackType
+from typing import Any
+
+from ._checksums import ChecksumVerifier
+from ._errors import IncompleteReadError
+from ._transport import TRANSPORT_ERRORS, raise_translated
+
+DEFAULT_CHUNK_SIZE = 1024
+
+
+class BodyState:
+    """Buffer and bookkeeping of one response body, fed chunk by chunk by whoever pulls them."""
+
+    __slots__ = ("_buffer", "_received", "_expected", "_verifier", "eof")
+
+    def __init__(self, expected_length: int | None, verifier: ChecksumVerifier | None) -> None:
+        self._buffer = bytearray()
+        self._received = 0
+        self._expected = expected_length
+        self._verifier = verifier
+        self.eof = False
+
+    def feed(self, chunk: bytes) -> None:
+        self._received += len(chunk)
+        if self._verifier is not None:
+            self._verifier.feed(chunk)
+        self._buffer += chunk
+
+    def end(self) -> None:
+        """The stream is exhausted: "compares bytes read with Content-Length and raises
+        IncompleteReadError on mismatch" (s3-spec.md §2.11), then checks the checksum."""
+        self.eof = True
+        if self._expected is not None and self._received != self._expected:
+            raise IncompleteReadError(actual_bytes=self._received, expected_bytes=self._expected)
+        if self._verifier is not None:
+            self._verifier.finish()
+
+    def has(self, amount: int) -> bool:
+        return len(self._buffer) >= amount
+
+    def take(self, amount: int | None) -> bytes:
+        if amount is None or amount >= len(self._buffer):
+            data = bytes(self._buffer)
+            self._buffer.clear()
+            return data
+        data = bytes(self._buffer[:amount])
+        del self._buffer[:amount]
+        return data
+
+
+def split_lines(pending: bytes, chunk: bytes, keepends: bool) -> tuple[list[bytes], bytes]:
+    """Complete lines in ``pending + chunk``, and what is left over (botocore's ``iter_lines``)."""
+    lines = (pending + chunk).splitlines(True)
+    if not lines:
+        return [], b""
+    return [line.splitlines(keepends)[0] for line in lines[:-1]], lines[-1]
+
+
+def last_line(pending: bytes, keepends: bool) -> list[bytes]:
+    return [pending.splitlines(keepends)[0]] if pending else []
+
+
+class StreamingBody:
+    """The body of a GetObject response, streamed: nothing is read until the caller reads."""
+
+    def __init__(self, response: Any, state: BodyState) -> None:
+        self._response = response
+        self._chunks: Iterator[bytes] = response.iter_raw()
+        self._state = state
+
+    def __repr__(self) -> str:
+        return f"<StreamingBody eof={self._state.eof}>"
+
+    def _pull(self) -> bool:
+        try:
+            chunk = next(self._chunks)
+        except StopIteration:
+            self._response.close()
+            self._state.end()
+            return False
+        except TRANSPORT_ERRORS as error:
+            self._response.close()
+            raise_translated(error)
+        self._state.feed(chunk)
+        return True
+
+    def read(self, amt: int | None = None) -> bytes:
+        """Up to ``amt`` bytes, or everything left; b"" at the end."""
+        state = self._state
+        while not state.eof and (amt is None or not state.has(amt)):
+            self._pull()
+        return state.take(amt)
+
+    def iter_chunks(self, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[bytes]:
+        while chunk := self.read(chunk_size):
+            yield chunk
+
+    def iter_lines(self, chunk_size: int = DEFAULT_CHUNK_SIZE, keepends: bool = False) -> Iterator[bytes]:
+        pending = b""
+        for chunk in self.iter_chunks(chunk_size):
+            lines, pending = split_lines(pending, chunk, keepends)
+            yield from lines
+        yield from last_line(pending, keepends)
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self.iter_chunks()
+
+    def close(self) -> None:
+        self._response.close()
+
+    def __enter__(self) -> StreamingBody:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class AsyncStreamingBody:
+    """The body of a GetObject response from :class:`AsyncClient`: ``await body.read()``."""
+
+    def __init__(self, response: Any, state: BodyState) -> None:
+        self._response = response
+        self._chunks: AsyncIterator[bytes] = response.aiter_raw()
+        self._state = state
+
+    def __repr__(self) -> str:
+        return f"<AsyncStreamingBody eof={self._state.eof}>"
+
+    async def _pull(self) -> bool:
+        try:
+            chunk = await self._chunks.__anext__()
+        except StopAsyncIteration:
+            await self._response.aclose()
+            self._state.end()
+            return False
+        except TRANSPORT_ERRORS as error:
+            await self._response.aclose()
+            raise_translated(error)
+        self._state.feed(chunk)
+        return True
+
+    async def read(self, amt: int | None = None) -> bytes:
+        state = self._state
+        while not state.eof and (amt is None or not state.has(amt)):
+            await self._pull()
+        return state.take(amt)
+
+    async def iter_chunks(self, chunk_size: int = DEFAULT_CHUNK_SIZE) -> AsyncIterator[bytes]:
+        while chunk := await self.read(chunk_size):
+            yield chunk
+
+    async def iter_lines(self, chunk_size: int = DEFAULT_CHUNK_SIZE, keepends: bool = False) -> AsyncIterator[bytes]:
+        pending = b""
+        async for chunk in self.iter_chunks(chunk_size):
+            lines, pending = split_lines(pending, chunk, keepends)
+            for line in lines:
+                yield line
+        for line in last_line(pending, keepends):
+            yield line
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self.iter_chunks()
+
+    async def close(self) -> None:
+        await self._response.aclose()
+
+    aclose = close
+
+    async def __aenter__(self) -> AsyncStreamingBody:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()

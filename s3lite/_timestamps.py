@@ -1,0 +1,90 @@
+"""Timestamps on the wire: RFC 822 in headers, ISO 8601 in XML and (mostly) in query strings.
+
+Inputs accept what botocore accepts: datetimes (naive ones are UTC), epoch seconds, and ISO 8601 or
+RFC 822 strings. Formatting never goes through ``strftime`` for names of days and months, which
+follow the process locale.
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+
+from ._errors import ParamValidationError, ResponseParseError
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _parse_text(text: str) -> datetime | None:
+    stripped = text.strip()
+    try:
+        return _aware(datetime.fromtimestamp(float(stripped), timezone.utc))
+    except (ValueError, OverflowError, OSError):
+        pass
+    try:
+        iso = stripped[:-1] + "+00:00" if stripped.endswith(("Z", "z")) else stripped
+        return _aware(datetime.fromisoformat(iso))
+    except ValueError:
+        pass
+    try:
+        return _aware(parsedate_to_datetime(stripped))
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+
+def to_datetime(value: object, *, name: str) -> datetime:
+    """A timestamp parameter as an aware datetime; ParamValidationError names ``name`` otherwise."""
+    if isinstance(value, datetime):
+        return _aware(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if math.isfinite(value):
+            try:
+                return datetime.fromtimestamp(value, timezone.utc)
+            except (OverflowError, OSError, ValueError):
+                pass
+    elif isinstance(value, str):
+        parsed = _parse_text(value)
+        if parsed is not None:
+            return parsed
+    raise ParamValidationError(
+        f"Invalid timestamp for parameter {name}: expected a datetime, epoch seconds, "
+        "or an ISO 8601 / RFC 822 string"
+    )
+
+
+def format_rfc822(value: datetime) -> str:
+    """``Wed, 01 Jan 2020 00:00:00 GMT``; "sub-seconds are dropped because header timestamps are first
+    truncated to epoch seconds" (s3-spec.md §1.1)."""
+    t = datetime.fromtimestamp(calendar.timegm(value.utctimetuple()), timezone.utc)
+    return f"{_DAYS[t.weekday()]}, {t.day:02d} {_MONTHS[t.month - 1]} {t.year:04d} {t:%H:%M:%S} GMT"
+
+
+def format_iso8601(value: datetime, *, keep_microseconds: bool) -> str:
+    """``2031-01-01T12:00:00Z``, with ``.ffffffZ`` when there are microseconds and the location keeps
+    them (query strings do; headers were truncated to whole seconds first)."""
+    t = value.astimezone(timezone.utc)
+    if not keep_microseconds:
+        t = datetime.fromtimestamp(calendar.timegm(t.utctimetuple()), timezone.utc)
+    if t.microsecond:
+        return f"{t:%Y-%m-%dT%H:%M:%S}.{t.microsecond:06d}Z"
+    return f"{t:%Y-%m-%dT%H:%M:%S}Z"
+
+
+def parse_response_timestamp(text: str, *, name: str) -> datetime:
+    """A timestamp from a header or an XML element (epoch, ISO 8601 or RFC 822), always aware."""
+    parsed = _parse_text(text)
+    if parsed is None:
+        raise ResponseParseError(f"Invalid timestamp in the response for {name}: {text[:64]!r}")
+    return parsed
+
+
+def parse_response_timestamp_or_none(text: str) -> datetime | None:
+    """For ``Expires``: "if unparseable, the header is dropped so only ExpiresString remains" (§2.11)."""
+    return _parse_text(text)
