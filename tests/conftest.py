@@ -1,0 +1,65 @@
+"""Shared fixtures: a moto S3 server on 127.0.0.1 for the end-to-end tests, and credentials."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+ACCESS_KEY = "AKIDEXAMPLE"
+SECRET_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+REGION = "us-east-1"
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """``http://127.0.0.1:PORT`` of a moto S3 server started for this test session and stopped after."""
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def botocore_client(moto_endpoint: str) -> Any:
+    """A botocore client on the same server: for setup (CreateBucket) and as the oracle."""
+    import botocore.session
+    from botocore.config import Config
+
+    session = botocore.session.get_session()
+    return session.create_client(
+        "s3",
+        region_name=REGION,
+        endpoint_url=moto_endpoint,
+        aws_access_key_id=ACCESS_KEY,
+        aws_secret_access_key=SECRET_KEY,
+        config=Config(request_checksum_calculation="when_required", response_checksum_validation="when_required"),
+    )
+
+
+@pytest.fixture
+def bucket(botocore_client: Any) -> str:
+    """A new, empty bucket on the moto server."""
+    name = f"test-{uuid.uuid4().hex[:12]}"
+    botocore_client.create_bucket(Bucket=name)
+    return name
+
+
+@pytest.fixture
+def client_options(moto_endpoint: str) -> dict[str, Any]:
+    """Constructor arguments for a Client/AsyncClient talking to the moto server."""
+    return {
+        "endpoint_url": moto_endpoint,
+        "region_name": REGION,
+        "aws_access_key_id": ACCESS_KEY,
+        "aws_secret_access_key": SECRET_KEY,
+    }
