@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, Unpack, cast
+from typing import Any, Self, Unpack, cast
 
 import anyio
 import httpx
@@ -56,7 +56,7 @@ class AsyncClient(BaseClient):
 
     aclose = close
 
-    async def __aenter__(self) -> AsyncClient:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(

@@ -126,6 +126,10 @@ class BaseClient:
             HttpMethod or request.method, request.scheme, request.host, request.path, request.query, headers, b""
         )
         return presign(
-            request, credentials=context.credentials, region=region, now=context.clock(), expires_in=ExpiresIn,
+            request,
+            credentials=context.credentials,
+            region=region,
+            now=context.clock(),
+            expires_in=ExpiresIn,
             keys=context.keys,
         )

@@ -59,16 +59,13 @@ def plan_stream_body(body: Any, content_length: int | None, *, allow_async: bool
             length = left if content_length is None else content_length
             if length > left:
                 raise ParamValidationError(
-                    f"Invalid value for parameter ContentLength: {length} is more than the {left} bytes "
-                    "left in Body"
+                    f"Invalid value for parameter ContentLength: {length} is more than the {left} bytes left in Body"
                 )
             return StreamBody(body, length, start)
         return StreamBody(body, _required_length(content_length), None)
     if isinstance(body, AsyncIterable):
         if not allow_async:
-            raise ParamValidationError(
-                "Invalid type for parameter Body: an async iterator needs AsyncClient"
-            )
+            raise ParamValidationError("Invalid type for parameter Body: an async iterator needs AsyncClient")
         return StreamBody(body, _required_length(content_length), None)
     if isinstance(body, Iterable) and not isinstance(body, (dict, set)):
         return StreamBody(body, _required_length(content_length), None)

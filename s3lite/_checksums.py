@@ -63,7 +63,7 @@ def checksum_b64(algorithm: str, data: bytes) -> str:
 class ChecksumVerifier:
     """Checks a downloaded body against the ``x-amz-checksum-*`` value the server sent with it."""
 
-    __slots__ = ("algorithm", "_expected", "_hasher")
+    __slots__ = ("_expected", "_hasher", "algorithm")
 
     def __init__(self, algorithm: str, expected_b64: str) -> None:
         self.algorithm = algorithm
@@ -115,7 +115,7 @@ class AwsChunkedEncoder:
     the encoded length known in advance.
     """
 
-    __slots__ = ("_key", "_date_time", "_scope", "_previous", "_pending", "chunk_size", "_expected", "_seen")
+    __slots__ = ("_date_time", "_expected", "_key", "_pending", "_previous", "_scope", "_seen", "chunk_size")
 
     def __init__(
         self, *, signing_key: bytes, date_time: str, scope: str, seed_signature: str, chunk_size: int, length: int

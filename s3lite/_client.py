@@ -9,10 +9,9 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, Unpack, cast
+from typing import Any, Self, Unpack, cast
 
 import httpx
-
 
 from ._base import BaseClient
 from ._body import iter_stream
@@ -62,7 +61,7 @@ class Client(BaseClient):
     def close(self) -> None:
         self._transport.close()
 
-    def __enter__(self) -> Client:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(

@@ -42,9 +42,7 @@ class Endpoint:
         except ValueError as exc:
             raise ParamValidationError(f"Invalid endpoint_url {url!r}: {exc}") from None
         if parts.scheme not in _DEFAULT_PORTS or not parts.hostname or parts.query or parts.fragment:
-            raise ParamValidationError(
-                f"Invalid endpoint_url {url!r}: expected http(s)://host[:port][/path]"
-            )
+            raise ParamValidationError(f"Invalid endpoint_url {url!r}: expected http(s)://host[:port][/path]")
         hostname = parts.hostname.lower()
         host = f"[{hostname}]" if ":" in hostname else hostname
         if port is not None and port != _DEFAULT_PORTS[parts.scheme]:
@@ -84,6 +82,4 @@ def _is_ip_literal(host: str) -> bool:
 
 def _check_style(style: str) -> None:
     if style not in ADDRESSING_STYLES:
-        raise ParamValidationError(
-            f"Invalid addressing_style {style!r}: must be one of {', '.join(ADDRESSING_STYLES)}"
-        )
+        raise ParamValidationError(f"Invalid addressing_style {style!r}: must be one of {', '.join(ADDRESSING_STYLES)}")

@@ -14,13 +14,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Union
+from typing import Any
 
 from ._checksums import AwsChunkedEncoder
 from ._credentials import Credentials
 from ._endpoint import Endpoint
 from ._errors import HTTPClientError, NoCredentialsError, UnseekableStreamError, client_error
-from ._http import HttpRequest, HttpResponse, StreamBody
+from ._http import HttpRequest, StreamBody
 from ._model import OPERATIONS
 from ._parse import is_error_body, parse_error, parse_result
 from ._retry import RetryPolicy
@@ -63,7 +63,7 @@ class Sleep:
     seconds: float
 
 
-Effect = Union[Send, ReadBody, Sleep]
+Effect = Send | ReadBody | Sleep
 Flow = Generator[Effect, Any, dict[str, Any]]
 
 
@@ -144,11 +144,10 @@ def _unrewindable(prepared: Prepared) -> bool:
 
 def operation_flow(context: CallContext, operation: str, params: Mapping[str, Any]) -> Flow:
     """The whole of one call; see the module docstring for the protocol."""
-    op = OPERATIONS[operation] if operation in OPERATIONS else None
     bucket = params.get("Bucket")
     region = context.bucket_regions.get(bucket, context.region) if isinstance(bucket, str) else context.region
-    prepared = serialize(operation, params, endpoint=context.endpoint_for(region))
-    assert op is not None  # serialize rejected unknown operations
+    prepared = serialize(operation, params, endpoint=context.endpoint_for(region))  # rejects unknown operations
+    op = OPERATIONS[operation]
     policy = context.retry
     stream = op.output_payload == "Body"
     attempt = 0
@@ -158,7 +157,9 @@ def operation_flow(context: CallContext, operation: str, params: Mapping[str, An
         attempt += 1
         request = signed_request(context, prepared, region)
         if logger.isEnabledFor(logging.DEBUG):
-            logger.debug("%s attempt %d: %s %s %s", operation, attempt, request.method, request.url, redact(request.headers))
+            logger.debug(
+                "%s attempt %d: %s %s %s", operation, attempt, request.method, request.url, redact(request.headers)
+            )
         try:
             response = yield Send(request, stream)
         except HTTPClientError as error:
@@ -233,4 +234,3 @@ def run_to_completion(flow: Flow, respond: Callable[[Effect], Any]) -> dict[str,
             reply = respond(effect)
         except HTTPClientError as exc:
             error = exc
-

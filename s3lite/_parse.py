@@ -106,7 +106,7 @@ def parse_result(op: Operation, response: HttpResponse, *, retry_attempts: int) 
 
 
 def is_error_body(body: bytes) -> bool:
-    """"If status is 200 and the body is non-empty and either fails to parse as XML, or its root tag is
+    """ "If status is 200 and the body is non-empty and either fails to parse as XML, or its root tag is
     exactly Error, the status is rewritten to 500" (§2.7)."""
     if not body.strip():
         return False
@@ -163,4 +163,3 @@ def parse_error(response: HttpResponse, *, retry_attempts: int) -> dict[str, Any
     metadata["HTTPHeaders"] = dict(headers)
     metadata["RetryAttempts"] = retry_attempts
     return {"Error": parsed, "ResponseMetadata": metadata}
-

@@ -60,7 +60,7 @@ NO_RETRY_INCREMENT = 1
 
 @dataclass
 class RetryQuota:
-    """"capacity 500; each retry costs 5 (10 for timeouts); no capacity => no retry; on success the last
+    """ "capacity 500; each retry costs 5 (10 for timeouts); no capacity => no retry; on success the last
     cost is refunded, or +1 if the call succeeded first time" (§4, standard). One per client."""
 
     available: int = QUOTA_CAPACITY

@@ -53,12 +53,12 @@ class Prepared(NamedTuple):
 
 
 def encode_key(key: str) -> str:
-    """"Key+ is greedy: percent-encode UTF-8 bytes keeping A-Z a-z 0-9 - . _ ~ and /" (§1.1)."""
+    """ "Key+ is greedy: percent-encode UTF-8 bytes keeping A-Z a-z 0-9 - . _ ~ and /" (§1.1)."""
     return quote(key, safe="/~")
 
 
 def encode_query_value(value: str) -> str:
-    """"Query strings are encoded with the same unreserved set (/ -> %2F, space -> %20, never +)" (§1.1)."""
+    """ "Query strings are encoded with the same unreserved set (/ -> %2F, space -> %20, never +)" (§1.1)."""
     return quote(value, safe="-_.~")
 
 
@@ -79,7 +79,7 @@ def _scalar(member: Member, value: Any, *, in_query: bool) -> str:
 
 
 def _sse_customer(params: dict[str, Any], prefix: str) -> None:
-    """"if <prefix>Key is not None and <prefix>KeyMD5 is absent: header key = base64(key bytes);
+    """ "if <prefix>Key is not None and <prefix>KeyMD5 is absent: header key = base64(key bytes);
     header MD5 = base64(MD5(key bytes))" (§2.2). A caller-supplied MD5 leaves both untouched."""
     key = params.get(f"{prefix}Key")
     if not isinstance(key, (str, bytes, bytearray)) or f"{prefix}KeyMD5" in params:
@@ -156,8 +156,8 @@ def serialize(operation: str, params: Mapping[str, Any], *, endpoint: Endpoint) 
         member = inputs[name]
         location = member.location
         if location == HEADER:
-            headers[member.wire] = copy_source_header(value) if name == "CopySource" else _scalar(
-                member, value, in_query=False
+            headers[member.wire] = (
+                copy_source_header(value) if name == "CopySource" else _scalar(member, value, in_query=False)
             )
         elif location == QUERY:
             query.append(f"{member.wire}={encode_query_value(_scalar(member, value, in_query=True))}")

@@ -55,12 +55,12 @@ def amz_date(now: float) -> str:
 
 
 def credential_scope(date: str, region: str, service: str) -> str:
-    """"Scope = YYYYMMDD/<region>/s3/aws4_request" (s3-spec.md §3 step 5)."""
+    """ "Scope = YYYYMMDD/<region>/s3/aws4_request" (s3-spec.md §3 step 5)."""
     return f"{date}/{region}/{service}/aws4_request"
 
 
 def derive_signing_key(secret_key: str, date: str, region: str, service: str) -> bytes:
-    """"kDate=HMAC-SHA256("AWS4"+secret, YYYYMMDD); kRegion=HMAC(kDate, region); kService=HMAC(kRegion, s3);
+    """ "kDate=HMAC-SHA256("AWS4"+secret, YYYYMMDD); kRegion=HMAC(kDate, region); kService=HMAC(kRegion, s3);
     kSigning=HMAC(kService, "aws4_request")" (s3-spec.md §3 step 6)."""
     k_date = hmac.digest(f"AWS4{secret_key}".encode(), date.encode(), "sha256")
     k_region = hmac.digest(k_date, region.encode(), "sha256")
@@ -124,7 +124,7 @@ def canonical_request(request: HttpRequest, payload_hash: str) -> tuple[str, str
 
 
 def string_to_sign(date_time: str, scope: str, canonical: str) -> str:
-    """"AWS4-HMAC-SHA256\\n<X-Amz-Date>\\n<scope>\\n<hex sha256(canonical request UTF-8)>" (§3 step 5)."""
+    """ "AWS4-HMAC-SHA256\\n<X-Amz-Date>\\n<scope>\\n<hex sha256(canonical request UTF-8)>" (§3 step 5)."""
     return f"{ALGORITHM}\n{date_time}\n{scope}\n{hashlib.sha256(canonical.encode()).hexdigest()}"
 
 
@@ -170,9 +170,7 @@ def sign(
     return Signed(replace(request, headers=authorized), signature, key, scope, date_time)
 
 
-_SIGNATURE_HEADERS = frozenset(
-    {"Authorization", "X-Amz-Date", "X-Amz-Content-SHA256", "X-Amz-Security-Token"}
-)
+_SIGNATURE_HEADERS = frozenset({"Authorization", "X-Amz-Date", "X-Amz-Content-SHA256", "X-Amz-Security-Token"})
 
 
 def presign(

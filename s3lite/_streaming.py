@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 from ._checksums import ChecksumVerifier
 from ._errors import IncompleteReadError
@@ -21,7 +21,7 @@ DEFAULT_CHUNK_SIZE = 1024
 class BodyState:
     """Buffer and bookkeeping of one response body, fed chunk by chunk by whoever pulls them."""
 
-    __slots__ = ("_buffer", "_received", "_expected", "_verifier", "eof")
+    __slots__ = ("_buffer", "_expected", "_received", "_verifier", "eof")
 
     def __init__(self, expected_length: int | None, verifier: ChecksumVerifier | None) -> None:
         self._buffer = bytearray()
@@ -118,7 +118,7 @@ class StreamingBody:
     def close(self) -> None:
         self._response.close()
 
-    def __enter__(self) -> StreamingBody:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -176,7 +176,7 @@ class AsyncStreamingBody:
 
     aclose = close
 
-    async def __aenter__(self) -> AsyncStreamingBody:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import calendar
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from ._errors import ParamValidationError, ResponseParseError
@@ -21,7 +21,7 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 def _parse_text(text: str) -> datetime | None:
     stripped = text.strip()
     try:
-        return _aware(datetime.fromtimestamp(float(stripped), timezone.utc))
+        return _aware(datetime.fromtimestamp(float(stripped), UTC))
     except (ValueError, OverflowError, OSError):
         pass
     try:
@@ -36,7 +36,7 @@ def _parse_text(text: str) -> datetime | None:
 
 
 def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def to_datetime(value: object, *, name: str) -> datetime:
@@ -46,7 +46,7 @@ def to_datetime(value: object, *, name: str) -> datetime:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if math.isfinite(value):
             try:
-                return datetime.fromtimestamp(value, timezone.utc)
+                return datetime.fromtimestamp(value, UTC)
             except (OverflowError, OSError, ValueError):
                 pass
     elif isinstance(value, str):
@@ -54,24 +54,23 @@ def to_datetime(value: object, *, name: str) -> datetime:
         if parsed is not None:
             return parsed
     raise ParamValidationError(
-        f"Invalid timestamp for parameter {name}: expected a datetime, epoch seconds, "
-        "or an ISO 8601 / RFC 822 string"
+        f"Invalid timestamp for parameter {name}: expected a datetime, epoch seconds, or an ISO 8601 / RFC 822 string"
     )
 
 
 def format_rfc822(value: datetime) -> str:
     """``Wed, 01 Jan 2020 00:00:00 GMT``; "sub-seconds are dropped because header timestamps are first
     truncated to epoch seconds" (s3-spec.md §1.1)."""
-    t = datetime.fromtimestamp(calendar.timegm(value.utctimetuple()), timezone.utc)
+    t = datetime.fromtimestamp(calendar.timegm(value.utctimetuple()), UTC)
     return f"{_DAYS[t.weekday()]}, {t.day:02d} {_MONTHS[t.month - 1]} {t.year:04d} {t:%H:%M:%S} GMT"
 
 
 def format_iso8601(value: datetime, *, keep_microseconds: bool) -> str:
     """``2031-01-01T12:00:00Z``, with ``.ffffffZ`` when there are microseconds and the location keeps
     them (query strings do; headers were truncated to whole seconds first)."""
-    t = value.astimezone(timezone.utc)
+    t = value.astimezone(UTC)
     if not keep_microseconds:
-        t = datetime.fromtimestamp(calendar.timegm(t.utctimetuple()), timezone.utc)
+        t = datetime.fromtimestamp(calendar.timegm(t.utctimetuple()), UTC)
     if t.microsecond:
         return f"{t:%Y-%m-%dT%H:%M:%S}.{t.microsecond:06d}Z"
     return f"{t:%Y-%m-%dT%H:%M:%S}Z"

@@ -86,7 +86,9 @@ class TransportOptions:
 _origins: dict[str, httpx.URL] = {}
 
 
-def to_httpx(request: HttpRequest, content: bytes | Iterator[bytes] | AsyncIterator[bytes], timeout: httpx.Timeout) -> httpx.Request:
+def to_httpx(
+    request: HttpRequest, content: bytes | Iterator[bytes] | AsyncIterator[bytes], timeout: httpx.Timeout
+) -> httpx.Request:
     """An ``httpx.Request`` whose path on the wire is exactly ``request.path``.
 
     httpx normalises dot segments when it parses a URL (``a/./b/../c`` -> ``a/c``), but S3 keys are

@@ -14,7 +14,7 @@ TimestampInput = Union[datetime, int, float, str]
 #: What PutObject and UploadPart take as ``Body``: bytes-like, text (sent as UTF-8), a binary file, or an
 #: iterator of bytes (sync client) / async iterator of bytes (async client) with ``ContentLength``.
 BodyInput = Union[bytes, bytearray, memoryview, str, IO[bytes], Iterable[bytes], AsyncIterable[bytes]]
-BodyT = TypeVar('BodyT')
+BodyT = TypeVar("BodyT")
 
 
 class ResponseMetadata(TypedDict, total=False):
@@ -427,6 +427,7 @@ class CreateMultipartUploadOutput(TypedDict, total=False):
     RequestCharged: str
     ChecksumAlgorithm: str
     ChecksumType: str
+    VersionId: str
     ResponseMetadata: Required[ResponseMetadata]
 
 
@@ -474,6 +475,7 @@ class UploadPartOutput(TypedDict, total=False):
     SSEKMSKeyId: str
     BucketKeyEnabled: bool
     RequestCharged: str
+    VersionId: str
     ResponseMetadata: Required[ResponseMetadata]
 
 
@@ -508,6 +510,7 @@ class UploadPartCopyOutput(TypedDict, total=False):
     SSEKMSKeyId: str
     BucketKeyEnabled: bool
     RequestCharged: str
+    VersionId: str
     ResponseMetadata: Required[ResponseMetadata]
 
 

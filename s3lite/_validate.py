@@ -82,8 +82,7 @@ def _check_scalar(name: str, value: Any, member: Member, problems: list[str]) ->
     elif kind == TIMESTAMP:
         if not isinstance(value, (datetime, str, int, float)) or isinstance(value, bool):
             problems.append(
-                f"Invalid type for parameter {name}, type: {_type_name(value)}, "
-                "valid types: datetime, int, float, str"
+                f"Invalid type for parameter {name}, type: {_type_name(value)}, valid types: datetime, int, float, str"
             )
 
 

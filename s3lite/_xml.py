@@ -30,7 +30,7 @@ def element(name: str, children: list[str] | str) -> str:
 def parse(body: bytes) -> Element:
     """The root element of an XML response; a library error for anything that is not safe, well-formed XML."""
     try:
-        return fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)  # type: ignore[no-any-return]
+        return fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
         raise ResponseParseError(f"Refused unsafe XML in the response: {type(exc).__name__}") from None
     except (ParseError, ValueError, UnicodeError) as exc:
