@@ -17,7 +17,7 @@ from ._flow import Flow, ReadBody, Send
 from ._http import HttpResponse, StreamBody
 from ._serialize import CHUNK_SIZE
 from ._streaming import AsyncStreamingBody
-from ._transport import TRANSPORT_ERRORS, from_httpx, to_httpx, translate
+from ._transport import TRANSPORT_ERRORS, araw_chunks, from_httpx, to_httpx, translate
 from ._types import (
     CompleteMultipartUploadOutput,
     CompleteMultipartUploadRequest,
@@ -39,7 +39,7 @@ from ._types import (
 
 
 async def _read_all(response: httpx.Response) -> bytes:
-    return b"".join([chunk async for chunk in response.aiter_raw()])
+    return b"".join([chunk async for chunk in araw_chunks(response)])
 
 
 class AsyncClient(BaseClient):

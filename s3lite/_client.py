@@ -21,7 +21,7 @@ from ._flow import Flow, ReadBody, Send
 from ._http import HttpResponse, StreamBody
 from ._serialize import CHUNK_SIZE
 from ._streaming import BodyState, StreamingBody
-from ._transport import TRANSPORT_ERRORS, from_httpx, to_httpx, translate
+from ._transport import TRANSPORT_ERRORS, from_httpx, raw_chunks, to_httpx, translate
 from ._types import (
     CompleteMultipartUploadOutput,
     CompleteMultipartUploadRequest,
@@ -78,7 +78,7 @@ class Client(BaseClient):
             if effect.stream:
                 return response, from_httpx(response)
             try:
-                return response, from_httpx(response, b"".join(response.iter_raw()))
+                return response, from_httpx(response, b"".join(raw_chunks(response)))
             finally:
                 response.close()
         except TRANSPORT_ERRORS as error:
@@ -116,7 +116,7 @@ class Client(BaseClient):
                 elif isinstance(effect, ReadBody):
                     assert open_response is not None
                     try:
-                        reply = b"".join(open_response.iter_raw())
+                        reply = b"".join(raw_chunks(open_response))
                     except TRANSPORT_ERRORS as exc:
                         error = translate(exc)
                         error.__cause__ = exc

@@ -13,7 +13,7 @@ from typing import Any, Self
 
 from ._checksums import ChecksumVerifier
 from ._errors import IncompleteReadError
-from ._transport import TRANSPORT_ERRORS, raise_translated
+from ._transport import TRANSPORT_ERRORS, araw_chunks, raise_translated, raw_chunks
 
 DEFAULT_CHUNK_SIZE = 1024
 
@@ -75,7 +75,7 @@ class StreamingBody:
 
     def __init__(self, response: Any, state: BodyState) -> None:
         self._response = response
-        self._chunks: Iterator[bytes] = response.iter_raw()
+        self._chunks: Iterator[bytes] = raw_chunks(response)
         self._state = state
 
     def __repr__(self) -> str:
@@ -130,7 +130,7 @@ class AsyncStreamingBody:
 
     def __init__(self, response: Any, state: BodyState) -> None:
         self._response = response
-        self._chunks: AsyncIterator[bytes] = response.aiter_raw()
+        self._chunks: AsyncIterator[bytes] = araw_chunks(response)
         self._state = state
 
     def __repr__(self) -> str:

@@ -11,7 +11,7 @@ import threading
 import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -124,6 +124,20 @@ def translate(error: Exception) -> HTTPClientError:
     if isinstance(error, (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
         return EndpointConnectionError(f"Connection failed: {error}")
     return HTTPClientError(f"HTTP error: {type(error).__name__}: {error}")
+
+
+def raw_chunks(response: httpx.Response) -> Iterator[bytes]:
+    """The body as sent, undecoded ("Response bodies are never transparently decompressed", §2.8).
+
+    Iterates ``response.stream`` itself rather than ``iter_raw()``: a response a MockTransport built
+    from bytes was already read by httpx, and its stream can still be iterated while iter_raw cannot.
+    """
+    return iter(cast(httpx.SyncByteStream, response.stream))
+
+
+def araw_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
+    """:func:`raw_chunks` for async transports."""
+    return cast(httpx.AsyncByteStream, response.stream).__aiter__()
 
 
 #: What a transport may raise while sending or reading: mapped by :func:`translate`.
