@@ -38,7 +38,7 @@ from ._errors import (
 )
 from ._flow import CallContext, ReadBody, Send, Sleep, operation_flow, run_to_completion
 from ._http import HttpRequest, HttpResponse, StreamBody
-from ._parse import parse_error, parse_result
+from ._parse import parse, parse_error, parse_result
 from ._serialize import serialize
 from ._sigv4 import SigningKeyCache, presign, sign
 
@@ -90,6 +90,7 @@ __all__ = [
     "UnseekableStreamError",
     "__version__",
     "operation_flow",
+    "parse",
     "parse_error",
     "parse_result",
     "presign",

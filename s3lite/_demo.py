@@ -9,7 +9,7 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -59,14 +59,14 @@ def create_bucket(endpoint_url: str, bucket: str) -> None:
 
 
 def _shown(value: Any) -> Any:
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return {k: ("<hidden>" if k in REDACT else _shown(v)) for k, v in value.items() if k != "ResponseMetadata"}
     if isinstance(value, bytes) and len(value) > 40:
         return f"<{len(value)} bytes>"
     return value
 
 
-def _step(name: str, call: Callable[..., dict[str, Any]], **params: Any) -> dict[str, Any]:
+def _step(name: str, call: Callable[..., Mapping[str, Any]], **params: Any) -> Mapping[str, Any]:
     print(f"\n>>> client.{name}({', '.join(f'{k}={_shown({k: v})[k]!r}' for k, v in params.items())})")
     result = call(**params)
     status = result["ResponseMetadata"]["HTTPStatusCode"]

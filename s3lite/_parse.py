@@ -11,7 +11,7 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from . import _xml
-from ._errors import ResponseParseError
+from ._errors import ResponseParseError, client_error
 from ._http import HttpResponse
 from ._model import (
     BOOLEAN,
@@ -22,6 +22,7 @@ from ._model import (
     SHAPES,
     TIMESTAMP,
     XML,
+    OPERATIONS,
     Member,
     Operation,
 )
@@ -163,3 +164,16 @@ def parse_error(response: HttpResponse, *, retry_attempts: int) -> dict[str, Any
     metadata["HTTPHeaders"] = dict(headers)
     metadata["RetryAttempts"] = retry_attempts
     return {"Error": parsed, "ResponseMetadata": metadata}
+
+
+def parse(operation: str, response: HttpResponse, *, retry_attempts: int = 0) -> dict[str, Any]:
+    """One response, no retries: the result dict, or the :class:`ClientError` it stands for raised.
+
+    For embedders that run their own retry loop; the clients use the flow, which also retries.
+    """
+    op = OPERATIONS[operation]
+    if response.status == 200 and op.output_payload != "Body" and is_error_body(response.body):
+        response = HttpResponse(500, response.headers, response.body, response.reason)
+    if response.status < 300:
+        return parse_result(op, response, retry_attempts=retry_attempts)
+    raise client_error(parse_error(response, retry_attempts=retry_attempts), operation)
