@@ -70,12 +70,25 @@ def _xml_members(node: Element, members: tuple[Member, ...] | list[Member]) -> d
     return out
 
 
+def _header_plan(op: Operation) -> tuple[dict[str, Member], str]:
+    """(lower-cased header name -> member, header-map prefix) of an operation's output, built once."""
+    plan = _HEADER_PLANS.get(op.name)
+    if plan is None:
+        by_header = {m.wire.lower(): m for m in op.outputs if m.location == HEADER}
+        prefix = next((m.wire for m in op.outputs if m.location == HEADER_MAP), "")
+        plan = _HEADER_PLANS[op.name] = (by_header, prefix)
+    return plan
+
+
+_HEADER_PLANS: dict[str, tuple[dict[str, Member], str]] = {}
+
+
 def _headers(op: Operation, headers: dict[str, str], out: dict[str, Any]) -> None:
-    for member in op.outputs:
-        if member.location == HEADER:
-            value = headers.get(member.wire.lower())
-            if value is None:
-                continue
+    by_header, prefix = _header_plan(op)
+    metadata: dict[str, str] = {}
+    for name, value in headers.items():
+        member = by_header.get(name)
+        if member is not None:
             if member.name == "Expires":
                 # "ExpiresString = raw value always; Expires = parsed datetime, or, if unparseable,
                 # the header is dropped so only ExpiresString remains" (§2.11)
@@ -83,12 +96,12 @@ def _headers(op: Operation, headers: dict[str, str], out: dict[str, Any]) -> Non
                 parsed = parse_response_timestamp_or_none(value)
                 if parsed is not None:
                     out["Expires"] = parsed
-                continue
-            out[member.name] = _convert(member, value)
-        elif member.location == HEADER_MAP:
-            prefix = member.wire
-            metadata = {name[len(prefix) :]: value for name, value in headers.items() if name.startswith(prefix)}
-            out[member.name] = metadata
+            else:
+                out[member.name] = _convert(member, value)
+        elif prefix and name.startswith(prefix):
+            metadata[name[len(prefix) :]] = value
+    if prefix:
+        out["Metadata"] = metadata
 
 
 def parse_result(op: Operation, response: HttpResponse, *, retry_attempts: int) -> dict[str, Any]:

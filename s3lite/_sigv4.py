@@ -158,7 +158,10 @@ def sign(
     headers["X-Amz-Content-SHA256"] = payload_hash
     if credentials.token:
         headers["X-Amz-Security-Token"] = credentials.token
-    canonical, signed_headers = canonical_request(replace(request, headers=headers), payload_hash)
+    block, signed_headers = canonical_headers(request.host, headers)
+    canonical = (
+        f"{request.method}\n{request.path}\n{canonical_query(request.query)}\n{block}\n{signed_headers}\n{payload_hash}"
+    )
     scope = credential_scope(date_time[:8], region, service)
     key = keys.get(credentials.secret_key, date_time[:8], region, service)
     signature = hmac.new(key, string_to_sign(date_time, scope, canonical).encode(), "sha256").hexdigest()
@@ -167,7 +170,10 @@ def sign(
         f"{ALGORITHM} Credential={credentials.access_key}/{scope}, "
         f"SignedHeaders={signed_headers}, Signature={signature}"
     )
-    return Signed(replace(request, headers=authorized), signature, key, scope, date_time)
+    signed = HttpRequest(
+        request.method, request.scheme, request.host, request.path, request.query, authorized, request.body
+    )
+    return Signed(signed, signature, key, scope, date_time)
 
 
 _SIGNATURE_HEADERS = frozenset({"Authorization", "X-Amz-Date", "X-Amz-Content-SHA256", "X-Amz-Security-Token"})
