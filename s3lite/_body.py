@@ -40,8 +40,15 @@ def _remaining(body: Any) -> tuple[int, int] | None:
 
 
 def plan_stream_body(body: Any, content_length: int | None, *, allow_async: bool) -> StreamBody | Any:
-    """``body`` unchanged when the core takes it as it is, else a StreamBody; a body that cannot be
-    sent correctly (text file, unknown length, wrong kind for this client) is a ParamValidationError."""
+    """``body`` unchanged when the core takes it as it is, else a StreamBody (or ``b""`` for a stream
+    of length zero: an empty aws-chunked body is refused by Ceph RGW, and there is nothing to stream);
+    a body that cannot be sent correctly (text file, unknown length, wrong kind for this client) is a
+    ParamValidationError."""
+    planned = _plan(body, content_length, allow_async=allow_async)
+    return b"" if isinstance(planned, StreamBody) and planned.length == 0 else planned
+
+
+def _plan(body: Any, content_length: int | None, *, allow_async: bool) -> StreamBody | Any:
     if body is None or isinstance(body, _BYTES_LIKE):
         return body
     if content_length is not None and (not isinstance(content_length, int) or isinstance(content_length, bool)):

@@ -43,9 +43,13 @@ def local_name(tag: str) -> str:
 
 
 def to_dict(node: Element) -> dict[str, Any]:
-    """Children by local name: text for leaves, dicts for nested elements (how error bodies are read)."""
+    """Children by local name: text for leaves, dicts for nested elements (how error bodies are read).
+
+    An empty leaf is None, not "": botocore's error parser keeps ``element.text`` as it is, so an
+    empty ``<Message></Message>`` (Ceph RGW sends one) reads ``'Message': None``.
+    """
     out: dict[str, Any] = {}
     for child in node:
         name = local_name(child.tag)
-        out[name] = to_dict(child) if len(child) else (child.text or "")
+        out[name] = to_dict(child) if len(child) else child.text
     return out
