@@ -22,7 +22,7 @@ from ._endpoint import Endpoint
 from ._errors import HTTPClientError, NoCredentialsError, UnseekableStreamError, client_error
 from ._http import HttpRequest, StreamBody
 from ._model import OPERATIONS
-from ._parse import is_error_body, parse_error, parse_result
+from ._parse import inspect_200, parse_error, parse_result
 from ._retry import RetryPolicy
 from ._serialize import CHUNK_SIZE, Prepared, serialize
 from ._sigv4 import SigningKeyCache, sign
@@ -182,13 +182,16 @@ def operation_flow(context: CallContext, operation: str, params: Mapping[str, An
             return parse_result(op, response, retry_attempts=attempt - 1)
         if stream:
             response = replace(response, body=(yield ReadBody()))
-        if status == 200 and not stream and is_error_body(response.body):
-            # "200 OK with an error body ... the status is rewritten to 500" and retried (§2.7).
-            status = 500
-            response = replace(response, status=500)
+        root = None
+        if status == 200 and not stream:
+            is_error, root = inspect_200(response.body)
+            if is_error:
+                # "200 OK with an error body ... the status is rewritten to 500" and retried (§2.7).
+                status = 500
+                response = replace(response, status=500)
         if status < 300:
             policy.succeeded(last_cost)
-            return parse_result(op, response, retry_attempts=attempt - 1)
+            return parse_result(op, response, retry_attempts=attempt - 1, root=root)
 
         error_response = parse_error(response, retry_attempts=attempt - 1)
         new_region = _redirect_region(operation, status, error_response, response.headers)

@@ -5,6 +5,7 @@ Plain values with no I/O and no httpx, so another SDK can drive the core with it
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,10 +55,13 @@ class HttpResponse:
     """A response as received: status, headers (lower-cased names) and the body read so far.
 
     ``body`` is the whole body, except for a streamed GetObject success, where it is ``b""`` and
-    the driver keeps the stream open for the caller.
+    the driver keeps the stream open for the caller. ``names`` maps a lower-cased header name to
+    its spelling as received, where they differ (None when none do): user metadata keys keep the case the server sent
+    them in (``X-Amz-Meta-Color`` -> ``Metadata: {"Color": ...}``), as botocore's do.
     """
 
     status: int
     headers: dict[str, str]
     body: bytes = b""
     reason: str = field(default="")
+    names: Mapping[str, str] | None = None

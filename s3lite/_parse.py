@@ -6,9 +6,9 @@ timestamps and XML become :class:`ResponseParseError`, never a bare ValueError o
 
 from __future__ import annotations
 
-import http.client
+from dataclasses import replace
+from http import HTTPStatus
 from typing import Any
-from xml.etree.ElementTree import Element
 
 from . import _xml
 from ._errors import ResponseParseError, client_error
@@ -19,10 +19,10 @@ from ._model import (
     HEADER_MAP,
     INTEGER,
     LONG,
+    OPERATIONS,
     SHAPES,
     TIMESTAMP,
     XML,
-    OPERATIONS,
     Member,
     Operation,
 )
@@ -60,10 +60,10 @@ def _convert(member: Member, text: str) -> Any:
     return text
 
 
-def _xml_members(node: Element, members: tuple[Member, ...] | list[Member]) -> dict[str, Any]:
+def _xml_members(node: _xml.Node, members: tuple[Member, ...] | list[Member]) -> dict[str, Any]:
     by_wire = {m.wire: m for m in members}
     out: dict[str, Any] = {}
-    for child in node:
+    for child in node.children:
         member = by_wire.get(_xml.local_name(child.tag))
         if member is not None:
             out[member.name] = _convert(member, child.text or "")
@@ -83,10 +83,11 @@ def _header_plan(op: Operation) -> tuple[dict[str, Member], str]:
 _HEADER_PLANS: dict[str, tuple[dict[str, Member], str]] = {}
 
 
-def _headers(op: Operation, headers: dict[str, str], out: dict[str, Any]) -> None:
+def _headers(op: Operation, response: HttpResponse, out: dict[str, Any]) -> None:
     by_header, prefix = _header_plan(op)
     metadata: dict[str, str] = {}
-    for name, value in headers.items():
+    spelled = response.names or {}
+    for name, value in response.headers.items():
         member = by_header.get(name)
         if member is not None:
             if member.name == "Expires":
@@ -99,40 +100,51 @@ def _headers(op: Operation, headers: dict[str, str], out: dict[str, Any]) -> Non
             else:
                 out[member.name] = _convert(member, value)
         elif prefix and name.startswith(prefix):
-            metadata[name[len(prefix) :]] = value
+            metadata[spelled.get(name, name)[len(prefix) :]] = value
     if prefix:
         out["Metadata"] = metadata
 
 
-def parse_result(op: Operation, response: HttpResponse, *, retry_attempts: int) -> dict[str, Any]:
-    """The result dict of a successful response. GetObject's ``Body`` is left to the client."""
+def parse_result(
+    op: Operation, response: HttpResponse, *, retry_attempts: int, root: _xml.Node | None = None
+) -> dict[str, Any]:
+    """The result dict of a successful response. GetObject's ``Body`` is left to the client.
+
+    ``root`` is the body already parsed (by :func:`inspect_200`), so that it is not parsed twice.
+    """
     out: dict[str, Any] = {}
-    _headers(op, response.headers, out)
+    _headers(op, response, out)
     body = response.body
     if op.output_payload and op.output_payload != "Body":
         member = next(m for m in op.outputs if m.name == op.output_payload)
         # "an empty 200 body for CopyObject yields CopyObjectResult: {}" (§1.4)
-        out[member.name] = _xml_members(_xml.parse(body), SHAPES[member.shape]) if body.strip() else {}
+        if root is None and body.strip():
+            root = _xml.parse(body)
+        out[member.name] = _xml_members(root, SHAPES[member.shape]) if root is not None else {}
     elif body.strip() and any(m.location == XML for m in op.outputs):
-        out.update(_xml_members(_xml.parse(body), [m for m in op.outputs if m.location == XML]))
+        out.update(_xml_members(root or _xml.parse(body), [m for m in op.outputs if m.location == XML]))
     out["ResponseMetadata"] = response_metadata(response, retry_attempts=retry_attempts)
     return out
 
 
-def is_error_body(body: bytes) -> bool:
-    """ "If status is 200 and the body is non-empty and either fails to parse as XML, or its root tag is
-    exactly Error, the status is rewritten to 500" (§2.7)."""
+def inspect_200(body: bytes) -> tuple[bool, _xml.Node | None]:
+    """(is this 200 an error?, the parsed body or None): "If status is 200 and the body is non-empty and
+    either fails to parse as XML, or its root tag is exactly Error, the status is rewritten to 500" (§2.7)."""
     if not body.strip():
-        return False
+        return False, None
     try:
         root = _xml.parse(body)
     except ResponseParseError:
-        return True
-    return root.tag == "Error"
+        return True, None
+    return root.tag == "Error", root
+
+
+#: The standard reason phrases, as ``http.client.responses`` has them (without importing http.client).
+_REASONS = {status.value: status.phrase for status in HTTPStatus}
 
 
 def _reason(status: int) -> str:
-    return http.client.responses.get(status, "")
+    return _REASONS.get(status, "")
 
 
 def parse_error(response: HttpResponse, *, retry_attempts: int) -> dict[str, Any]:
@@ -185,8 +197,11 @@ def parse(operation: str, response: HttpResponse, *, retry_attempts: int = 0) ->
     For embedders that run their own retry loop; the clients use the flow, which also retries.
     """
     op = OPERATIONS[operation]
-    if response.status == 200 and op.output_payload != "Body" and is_error_body(response.body):
-        response = HttpResponse(500, response.headers, response.body, response.reason)
+    root = None
+    if response.status == 200 and op.output_payload != "Body":
+        is_error, root = inspect_200(response.body)
+        if is_error:
+            response = replace(response, status=500)
     if response.status < 300:
-        return parse_result(op, response, retry_attempts=retry_attempts)
+        return parse_result(op, response, retry_attempts=retry_attempts, root=root)
     raise client_error(parse_error(response, retry_attempts=retry_attempts), operation)

@@ -7,6 +7,7 @@ live once, in :class:`BodyState`.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from types import TracebackType
 from typing import Any, Self
@@ -19,22 +20,38 @@ DEFAULT_CHUNK_SIZE = 1024
 
 
 class BodyState:
-    """Buffer and bookkeeping of one response body, fed chunk by chunk by whoever pulls them."""
+    """Buffer and bookkeeping of one response body, fed chunk by chunk by whoever pulls them.
 
-    __slots__ = ("_buffer", "_expected", "_received", "_verifier", "eof")
+    The buffer is the chunks as received plus an offset into the first: a read that a chunk
+    satisfies returns that chunk itself, and a longer one joins chunks once (a bytearray would copy
+    every byte in, then out, then shift the rest down).
+    """
+
+    __slots__ = ("_buffered", "_chunks", "_expected", "_offset", "_received", "_verifier", "eof")
 
     def __init__(self, expected_length: int | None, verifier: ChecksumVerifier | None) -> None:
-        self._buffer = bytearray()
+        self._chunks: deque[bytes] = deque()
+        #: bytes of the first chunk already handed out
+        self._offset = 0
+        self._buffered = 0
         self._received = 0
         self._expected = expected_length
         self._verifier = verifier
         self.eof = False
 
+    @property
+    def position(self) -> int:
+        """Bytes handed to the caller so far."""
+        return self._received - self._buffered
+
     def feed(self, chunk: bytes) -> None:
+        if not chunk:
+            return
         self._received += len(chunk)
         if self._verifier is not None:
             self._verifier.feed(chunk)
-        self._buffer += chunk
+        self._chunks.append(chunk)
+        self._buffered += len(chunk)
 
     def end(self) -> None:
         """The stream is exhausted: "compares bytes read with Content-Length and raises
@@ -46,16 +63,35 @@ class BodyState:
             self._verifier.finish()
 
     def has(self, amount: int) -> bool:
-        return len(self._buffer) >= amount
+        return self._buffered >= amount
 
     def take(self, amount: int | None) -> bytes:
-        if amount is None or amount >= len(self._buffer):
-            data = bytes(self._buffer)
-            self._buffer.clear()
-            return data
-        data = bytes(self._buffer[:amount])
-        del self._buffer[:amount]
-        return data
+        chunks = self._chunks
+        wanted = self._buffered if amount is None else min(amount, self._buffered)
+        if not wanted:
+            return b""
+        first, offset = chunks[0], self._offset
+        if offset == 0 and len(first) == wanted:
+            chunks.popleft()
+            self._buffered -= wanted
+            return first
+        pieces: list[bytes | memoryview] = []
+        need = wanted
+        while need:
+            first = chunks[0]
+            available = len(first) - offset
+            if available <= need:
+                pieces.append(memoryview(first)[offset:] if offset else first)
+                chunks.popleft()
+                need -= available
+                offset = 0
+            else:
+                pieces.append(memoryview(first)[offset : offset + need])
+                offset += need
+                need = 0
+        self._offset = offset
+        self._buffered -= wanted
+        return b"".join(pieces)
 
 
 def split_lines(pending: bytes, chunk: bytes, keepends: bool) -> tuple[list[bytes], bytes]:
@@ -100,6 +136,16 @@ class StreamingBody:
         while not state.eof and (amt is None or not state.has(amt)):
             self._pull()
         return state.take(amt)
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:
+        """Fill ``buffer`` with up to ``len(buffer)`` bytes; the number read, 0 at the end."""
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def tell(self) -> int:
+        """Bytes read so far."""
+        return self._state.position
 
     def iter_chunks(self, chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[bytes]:
         while chunk := self.read(chunk_size):
@@ -155,6 +201,14 @@ class AsyncStreamingBody:
             await self._pull()
         return state.take(amt)
 
+    async def readinto(self, buffer: bytearray | memoryview) -> int:
+        data = await self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def tell(self) -> int:
+        return self._state.position
+
     async def iter_chunks(self, chunk_size: int = DEFAULT_CHUNK_SIZE) -> AsyncIterator[bytes]:
         while chunk := await self.read(chunk_size):
             yield chunk
@@ -172,7 +226,14 @@ class AsyncStreamingBody:
         return self.iter_chunks()
 
     async def close(self) -> None:
-        await self._response.aclose()
+        # The chunk iterator may be an async generator suspended mid-body: close it here, in this
+        # task, rather than leave it to the garbage collector (trio warns when it has to).
+        aclose = getattr(self._chunks, "aclose", None)
+        try:
+            if aclose is not None:
+                await aclose()
+        finally:
+            await self._response.aclose()
 
     aclose = close
 

@@ -9,26 +9,51 @@ from __future__ import annotations
 
 import calendar
 import math
+import re
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 from ._errors import ParamValidationError, ResponseParseError
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTH_NUMBERS = {name.lower(): number for number, name in enumerate(_MONTHS, 1)}
+
+#: What S3 sends in every Last-Modified and Expires header; anything else takes the general path.
+_HTTP_DATE = re.compile(r"(?:[A-Za-z]{3}, )?(\d\d?) ([A-Za-z]{3}) ([1-9]\d{3}) (\d\d):(\d\d):(\d\d) GMT")
+
+
+def _parse_http_date(text: str) -> datetime | None:
+    """The common RFC 822 form without email.utils (a fifth of a HeadObject call's parsing)."""
+    match = _HTTP_DATE.fullmatch(text)
+    if match is None:
+        return None
+    day, month, year, hour, minute, second = match.groups()
+    number = _MONTH_NUMBERS.get(month.lower())
+    if number is None:
+        return None
+    try:
+        return datetime(int(year), number, int(day), int(hour), int(minute), int(second), tzinfo=UTC)
+    except ValueError:
+        return None
 
 
 def _parse_text(text: str) -> datetime | None:
     stripped = text.strip()
-    try:
-        return _aware(datetime.fromtimestamp(float(stripped), UTC))
-    except (ValueError, OverflowError, OSError):
-        pass
+    fast = _parse_http_date(stripped)
+    if fast is not None:
+        return fast
+    if ":" not in stripped:  # float() never accepts a colon; dates in both text forms have one
+        try:
+            return _aware(datetime.fromtimestamp(float(stripped), UTC))
+        except (ValueError, OverflowError, OSError):
+            pass
     try:
         iso = stripped[:-1] + "+00:00" if stripped.endswith(("Z", "z")) else stripped
         return _aware(datetime.fromisoformat(iso))
     except ValueError:
         pass
+    from email.utils import parsedate_to_datetime  # rarely needed: kept off the import path
+
     try:
         return _aware(parsedate_to_datetime(stripped))
     except (TypeError, ValueError, IndexError, OverflowError):

@@ -113,13 +113,23 @@ def to_httpx(
 
 
 def from_httpx(response: httpx.Response, body: bytes = b"") -> HttpResponse:
-    """Headers lower-cased, repeated ones joined with ``, `` (as urllib3 does for botocore)."""
+    """Headers lower-cased, repeated ones joined with ``, `` under the first spelling (as urllib3 does
+    for botocore); user metadata names also kept as received."""
     headers: dict[str, str] = {}
+    names: dict[str, str] = {}
     for raw_name, raw_value in response.headers.raw:
         # Latin-1 maps every byte to a character, so a malformed header never raises here.
-        lower = raw_name.decode("latin-1").lower()
+        name = raw_name.decode("latin-1")
+        lower = name.lower()
         value = raw_value.decode("latin-1")
-        headers[lower] = f"{headers[lower]}, {value}" if lower in headers else value
+        if lower in headers:
+            headers[lower] = f"{headers[lower]}, {value}"
+            continue
+        headers[lower] = value
+        if name != lower and lower.startswith("x-amz-meta-"):
+            names[lower] = name
+    if names:
+        return HttpResponse(response.status_code, headers, body, response.reason_phrase, names)
     return HttpResponse(response.status_code, headers, body, response.reason_phrase)
 
 

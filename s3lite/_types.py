@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import IO, Generic, Required, TypedDict, TypeVar, Union
+from typing import IO, Generic, Required, TypedDict, TypeVar
 
 #: A timestamp parameter: an aware or naive (taken as UTC) datetime, epoch seconds, or an ISO 8601 / RFC 822 string.
-TimestampInput = Union[datetime, int, float, str]
+TimestampInput = datetime | int | float | str
 #: What PutObject and UploadPart take as ``Body``: bytes-like, text (sent as UTF-8), a binary file, or an
 #: iterator of bytes (sync client) / async iterator of bytes (async client) with ``ContentLength``.
-BodyInput = Union[bytes, bytearray, memoryview, str, IO[bytes], Iterable[bytes], AsyncIterable[bytes]]
+BodyInput = bytes | bytearray | memoryview | str | IO[bytes] | Iterable[bytes] | AsyncIterable[bytes]
 BodyT = TypeVar("BodyT")
 
 

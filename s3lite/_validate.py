@@ -79,11 +79,10 @@ def _check_scalar(name: str, value: Any, member: Member, problems: list[str]) ->
     elif kind == BOOLEAN:
         if not isinstance(value, bool):
             problems.append(f"Invalid type for parameter {name}, type: {_type_name(value)}, valid types: bool")
-    elif kind == TIMESTAMP:
-        if not isinstance(value, (datetime, str, int, float)) or isinstance(value, bool):
-            problems.append(
-                f"Invalid type for parameter {name}, type: {_type_name(value)}, valid types: datetime, int, float, str"
-            )
+    elif kind == TIMESTAMP and (not isinstance(value, (datetime, str, int, float)) or isinstance(value, bool)):
+        problems.append(
+            f"Invalid type for parameter {name}, type: {_type_name(value)}, valid types: datetime, int, float, str"
+        )
 
 
 def _check_metadata(name: str, value: Any, problems: list[str]) -> None:

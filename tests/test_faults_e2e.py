@@ -141,9 +141,11 @@ def test_unrewindable_upload_cut_mid_body_fails_clearly(
 ) -> None:
     data = os.urandom(1024 * 1024)
     chunks = (data[i : i + 65536] for i in range(0, len(data), 65536))
-    with s3lite.Client(**{**client_options, "endpoint_url": cut_uploads.url}) as client:
-        with pytest.raises(s3lite.UnseekableStreamError):
-            client.put_object(Bucket=bucket, Key="gen", Body=chunks, ContentLength=len(data))
+    with (
+        s3lite.Client(**{**client_options, "endpoint_url": cut_uploads.url}) as client,
+        pytest.raises(s3lite.UnseekableStreamError),
+    ):
+        client.put_object(Bucket=bucket, Key="gen", Body=chunks, ContentLength=len(data))
     listed = botocore_client.list_objects_v2(Bucket=bucket).get("Contents", [])
     assert [o["Key"] for o in listed] == [], "nothing half-written is left behind"
 

@@ -133,9 +133,11 @@ def test_proxy_from_environment_and_no_proxy(proxy: RecordingProxy, monkeypatch:
         assert client.head_object(Bucket="b", Key="k")["ETag"] == '"p"'
     assert len(proxy.lines) == 1
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-    with s3lite.Client(endpoint_url=endpoint, max_attempts=1, **CREDENTIALS) as client:
-        with pytest.raises(s3lite.EndpointConnectionError):
-            client.head_object(Bucket="b", Key="k")
+    with (
+        s3lite.Client(endpoint_url=endpoint, max_attempts=1, **CREDENTIALS) as client,
+        pytest.raises(s3lite.EndpointConnectionError),
+    ):
+        client.head_object(Bucket="b", Key="k")
     with s3lite.Client(endpoint_url=endpoint, max_attempts=1, trust_env=False, **CREDENTIALS) as client:
         monkeypatch.delenv("NO_PROXY")
         with pytest.raises(s3lite.EndpointConnectionError):
