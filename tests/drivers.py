@@ -1,0 +1,93 @@
+"""One test body for both clients: ``await s3.call("put_object", ...)`` drives ``Client`` or ``AsyncClient``.
+
+The sync client runs in a worker thread (``anyio.to_thread``), so a test that starts twenty calls in a
+task group overlaps twenty real calls whichever client it drives, and a GetObject ``Body`` is read
+through the same helpers whether it is a ``StreamingBody`` or an ``AsyncStreamingBody``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
+from functools import partial
+from typing import Any, Literal
+
+import anyio.lowlevel
+import anyio.to_thread
+import httpx
+
+import s3lite
+
+Kind = Literal["sync", "async"]
+KINDS: tuple[Kind, ...] = ("sync", "async")
+
+
+class Driver:
+    """A Client or an AsyncClient, and await-able helpers that work the same on either."""
+
+    def __init__(self, kind: Kind, *, transport: httpx.MockTransport | None = None, **options: Any) -> None:
+        self.kind = kind
+        self.client: s3lite.Client | s3lite.AsyncClient = (
+            s3lite.Client(transport=transport, **options)
+            if kind == "sync"
+            else s3lite.AsyncClient(transport=transport, **options)
+        )
+
+    def __repr__(self) -> str:
+        return f"<Driver {self.kind}>"
+
+    async def _run(self, function: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        """``function(...)`` in a worker thread for the sync client, awaited for the async one."""
+        if self.kind == "sync":
+            return await anyio.to_thread.run_sync(partial(function, *args, **kwargs))
+        return await function(*args, **kwargs)
+
+    async def call(self, method: str, **params: Any) -> dict[str, Any]:
+        """One operation, e.g. ``await s3.call("get_object", Bucket=b, Key=k)``."""
+        result: dict[str, Any] = await self._run(getattr(self.client, method), **params)
+        return result
+
+    async def read(self, body: Any, amt: int | None = None) -> bytes:
+        data: bytes = await self._run(body.read, amt)
+        return data
+
+    async def iterate(self, body: Any, method: str = "iter_chunks", **kwargs: Any) -> AsyncIterator[bytes]:
+        """The items of ``body.iter_chunks(...)`` or ``body.iter_lines(...)``, each pulled when asked for."""
+        items = getattr(body, method)(**kwargs)
+        if self.kind == "async":
+            async for item in items:
+                yield item
+            return
+        while (item := await anyio.to_thread.run_sync(next, items, None)) is not None:
+            yield item
+
+    async def collect(self, body: Any, method: str = "iter_chunks", **kwargs: Any) -> list[bytes]:
+        return [item async for item in self.iterate(body, method, **kwargs)]
+
+    async def close_body(self, body: Any) -> None:
+        await self._run(body.close)
+
+    @asynccontextmanager
+    async def opened(self, body: Any) -> AsyncIterator[Any]:
+        """``with body`` or ``async with body``: the body's own context manager protocol."""
+        if self.kind == "async":
+            async with body as entered:
+                yield entered
+        else:
+            with body as entered:
+                yield entered
+
+    async def download(self, **params: Any) -> tuple[dict[str, Any], bytes]:
+        """GetObject and its whole body."""
+        result = await self.call("get_object", **params)
+        return result, await self.read(result["Body"])
+
+    async def aclose(self) -> None:
+        await self._run(self.client.close)
+
+
+async def async_chunks(chunks: Iterable[bytes]) -> AsyncIterator[bytes]:
+    """An async iterator over ``chunks``, as an async producer would hand them to AsyncClient."""
+    for chunk in chunks:
+        await anyio.lowlevel.checkpoint()
+        yield chunk
