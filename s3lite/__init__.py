@@ -11,6 +11,9 @@ from typing import TYPE_CHECKING, Any
 from ._credentials import Credentials
 from ._endpoint import Endpoint
 from ._errors import (
+    AccessDenied,
+    AnnotationLimitExceeded,
+    AnnotationNameTooLong,
     BucketAlreadyExists,
     BucketAlreadyOwnedByYou,
     ChecksumMismatchError,
@@ -19,11 +22,15 @@ from ._errors import (
     EncryptionTypeMismatch,
     EndpointConnectionError,
     HTTPClientError,
+    IdempotencyParameterMismatch,
     IncompleteReadError,
+    InvalidAnnotationName,
     InvalidObjectState,
+    InvalidPrefix,
     InvalidRequest,
     InvalidWriteOffset,
     NoCredentialsError,
+    NoSuchAnnotation,
     NoSuchBucket,
     NoSuchKey,
     NoSuchUpload,
@@ -35,6 +42,7 @@ from ._errors import (
     S3LiteError,
     TooManyParts,
     UnseekableStreamError,
+    UnsupportedMediaType,
 )
 from ._flow import CallContext, ReadBody, Send, Sleep, operation_flow, run_to_completion
 from ._http import HttpRequest, HttpResponse, StreamBody
@@ -50,6 +58,9 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 __all__ = [
+    "AccessDenied",
+    "AnnotationLimitExceeded",
+    "AnnotationNameTooLong",
     "AsyncClient",
     "AsyncStreamingBody",
     "BucketAlreadyExists",
@@ -66,11 +77,15 @@ __all__ = [
     "HTTPClientError",
     "HttpRequest",
     "HttpResponse",
+    "IdempotencyParameterMismatch",
     "IncompleteReadError",
+    "InvalidAnnotationName",
     "InvalidObjectState",
+    "InvalidPrefix",
     "InvalidRequest",
     "InvalidWriteOffset",
     "NoCredentialsError",
+    "NoSuchAnnotation",
     "NoSuchBucket",
     "NoSuchKey",
     "NoSuchUpload",
@@ -88,6 +103,7 @@ __all__ = [
     "StreamingBody",
     "TooManyParts",
     "UnseekableStreamError",
+    "UnsupportedMediaType",
     "__version__",
     "operation_flow",
     "parse",

@@ -92,7 +92,7 @@ class AsyncClient(BaseClient):
                 except StopIteration as done:
                     result: dict[str, Any] = done.value
                     if open_response is not None and last is not None and "Body" not in result:
-                        result["Body"] = AsyncStreamingBody(open_response, body_state(last, params))
+                        result["Body"] = AsyncStreamingBody(open_response, body_state(last, params, result))
                         open_response = None
                     return result
                 error = reply = None

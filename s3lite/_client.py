@@ -42,10 +42,13 @@ from ._types import (
 )
 
 
-def body_state(response: HttpResponse, params: Mapping[str, Any]) -> BodyState:
-    """Length and checksum checks for a streamed GetObject body (checksums only when asked for)."""
+def body_state(response: HttpResponse, params: Mapping[str, Any], result: dict[str, Any]) -> BodyState:
+    """Length and checksum checks for a streamed GetObject body (checksums only when asked for); the
+    algorithm checked is named in ``ResponseMetadata.ChecksumAlgorithm``, as botocore names it."""
     length = response.headers.get("content-length", "")
     verifier = response_verifier(response.headers) if params.get("ChecksumMode") == "ENABLED" else None
+    if verifier is not None:
+        result["ResponseMetadata"]["ChecksumAlgorithm"] = verifier.algorithm.lower()
     return BodyState(int(length) if length.isdigit() else None, verifier)
 
 
@@ -97,7 +100,7 @@ class Client(BaseClient):
                 except StopIteration as done:
                     result: dict[str, Any] = done.value
                     if open_response is not None and last is not None and "Body" not in result:
-                        result["Body"] = StreamingBody(open_response, body_state(last, params))
+                        result["Body"] = StreamingBody(open_response, body_state(last, params, result))
                         open_response = None
                     return result
                 error = reply = None

@@ -140,6 +140,38 @@ class ObjectAlreadyInActiveTierError(ClientError):
     """The object is already in the active tier."""
 
 
+class AccessDenied(ClientError):
+    """The credentials are not allowed to do this."""
+
+
+class UnsupportedMediaType(ClientError):
+    """The request's content type is not supported."""
+
+
+class IdempotencyParameterMismatch(ClientError):
+    """A retried request's parameters differ from the first one's."""
+
+
+class InvalidPrefix(ClientError):
+    """The prefix given is not valid."""
+
+
+class AnnotationLimitExceeded(ClientError):
+    """The object has too many annotations."""
+
+
+class AnnotationNameTooLong(ClientError):
+    """An annotation's name is too long."""
+
+
+class InvalidAnnotationName(ClientError):
+    """An annotation's name is not valid."""
+
+
+class NoSuchAnnotation(ClientError):
+    """The annotation does not exist."""
+
+
 #: S3's modeled error codes -> the class raised for them (botocore raises the modeled class for any
 #: operation whose error Code matches a shape of the service).
 MODELED_ERRORS: dict[str, type[ClientError]] = {
@@ -157,11 +189,31 @@ MODELED_ERRORS: dict[str, type[ClientError]] = {
         BucketAlreadyExists,
         BucketAlreadyOwnedByYou,
         ObjectAlreadyInActiveTierError,
+        AccessDenied,
+        UnsupportedMediaType,
+        IdempotencyParameterMismatch,
+        InvalidPrefix,
+        AnnotationLimitExceeded,
+        AnnotationNameTooLong,
+        InvalidAnnotationName,
+        NoSuchAnnotation,
     )
 }
+
+#: The errors each operation models (botocore 1.44): a 429 with one of these codes is not retried.
+OPERATION_ERRORS: dict[str, frozenset[str]] = {
+    "PutObject": frozenset({"InvalidRequest", "InvalidWriteOffset", "TooManyParts", "EncryptionTypeMismatch"}),
+    "GetObject": frozenset({"NoSuchKey", "InvalidObjectState"}),
+    "HeadObject": frozenset({"NoSuchKey"}),
+    "CopyObject": frozenset({"ObjectNotInActiveTierError"}),
+}
+
+#: Members of modeled error shapes, which botocore also puts at the top of ``ClientError.response``.
+ERROR_MEMBERS: dict[str, tuple[str, ...]] = {"InvalidObjectState": ("StorageClass", "AccessTier")}
 
 
 def client_error(error_response: dict[str, Any], operation_name: str) -> ClientError:
     """The exception for an error response: the modeled subclass for its code, else ClientError."""
     code = error_response.get("Error", {}).get("Code", "")
-    return MODELED_ERRORS.get(code, ClientError)(error_response, operation_name)
+    modeled = MODELED_ERRORS.get(code) if isinstance(code, str) else None
+    return (modeled or ClientError)(error_response, operation_name)

@@ -19,7 +19,7 @@ from typing import Any
 from ._checksums import AwsChunkedEncoder
 from ._credentials import Credentials
 from ._endpoint import Endpoint
-from ._errors import HTTPClientError, NoCredentialsError, UnseekableStreamError, client_error
+from ._errors import OPERATION_ERRORS, HTTPClientError, NoCredentialsError, UnseekableStreamError, client_error
 from ._http import HttpRequest, StreamBody
 from ._model import OPERATIONS
 from ._parse import inspect_200, parse_error, parse_result
@@ -203,7 +203,9 @@ def operation_flow(context: CallContext, operation: str, params: Mapping[str, An
             prepared = serialize(operation, params, endpoint=context.endpoint_for(region))
             if not _unrewindable(prepared):
                 continue
-        retryable = policy.is_retryable_response(status, error_response["Error"].get("Code", ""))
+        code = error_response["Error"].get("Code", "")
+        code = code if isinstance(code, str) else ""  # <Code> with children reads as a dict
+        retryable = policy.is_retryable_response(status, code, OPERATION_ERRORS.get(operation, frozenset()))
         if retryable and attempt < policy.max_attempts:
             if _unrewindable(prepared):
                 raise UnseekableStreamError(

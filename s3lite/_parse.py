@@ -11,7 +11,7 @@ from http import HTTPStatus
 from typing import Any
 
 from . import _xml
-from ._errors import ResponseParseError, client_error
+from ._errors import ERROR_MEMBERS, ResponseParseError, client_error
 from ._http import HttpResponse
 from ._model import (
     BOOLEAN,
@@ -123,7 +123,10 @@ def parse_result(
         out[member.name] = _xml_members(root, SHAPES[member.shape]) if root is not None else {}
     elif body.strip() and any(m.location == XML for m in op.outputs):
         out.update(_xml_members(root or _xml.parse(body), [m for m in op.outputs if m.location == XML]))
-    out["ResponseMetadata"] = response_metadata(response, retry_attempts=retry_attempts)
+    metadata = out["ResponseMetadata"] = response_metadata(response, retry_attempts=retry_attempts)
+    if "ExpiresString" in out and "Expires" not in out:
+        # botocore deletes an unparseable Expires header before parsing, so HTTPHeaders lacks it too.
+        del metadata["HTTPHeaders"]["expires"]
     return out
 
 
@@ -151,44 +154,63 @@ def parse_error(response: HttpResponse, *, retry_attempts: int) -> dict[str, Any
     """The ``ClientError.response`` dict for an error response (§2.11, errors).
 
     Bodies that are empty (every HEAD error, 304), HTML from a proxy, or not XML at all give
-    ``Code = str(status)`` and the reason phrase as the message.
+    ``Code = str(status)`` and the reason phrase as the message. An XML body whose root is not
+    ``<Error>`` is merged into the dict as botocore merges it: its ``<Error>`` child into ``Error``,
+    every other child at the top.
     """
     status, body, headers = response.status, response.body, response.headers
     stripped = body.strip()
-    parsed: dict[str, Any] | None = None
-    metadata: dict[str, Any]
-    if status >= 500 and (not stripped or stripped.startswith(b"<html>")):
-        parsed, metadata = {"Code": str(status), "Message": _reason(status)}, {}
-    elif stripped:
+    out: dict[str, Any] = {}
+    generic = status >= 500 and (not stripped or stripped.startswith(b"<html>"))
+    root = None
+    if stripped and not generic:
         try:
             root = _xml.parse(body)
         except ResponseParseError:
             root = None
-        if root is not None:
-            fields = _xml.to_dict(root)
-            if root.tag == "Error":
-                fields.pop("RequestId", None)
-                fields.pop("HostId", None)
-                parsed = fields
-                metadata = {}
-                if "x-amzn-requestid" in headers:
-                    metadata["RequestId"] = headers["x-amzn-requestid"]
-                elif "x-amz-request-id" in headers:
-                    metadata["RequestId"] = headers["x-amz-request-id"]
-                    metadata["HostId"] = headers.get("x-amz-id-2", "")
-            else:
-                inner = fields.get("Error")
-                parsed = {"Message": "", "Code": ""}
-                if isinstance(inner, dict):
-                    parsed.update(inner)
-                metadata = {"RequestId": fields["RequestId"]} if isinstance(fields.get("RequestId"), str) else {}
-    if parsed is None:
-        parsed = {"Code": str(status), "Message": _reason(status)}
+    metadata: dict[str, Any]
+    error: dict[str, Any]
+    if generic:
+        error, metadata = {"Code": str(status), "Message": _reason(status)}, {}
+    elif root is None:
+        error = {"Code": str(status), "Message": _reason(status)}
         metadata = {"RequestId": headers.get("x-amz-request-id", ""), "HostId": headers.get("x-amz-id-2", "")}
+    elif root.tag == "Error":
+        error = _xml.to_dict(root)
+        error.pop("RequestId", None)
+        error.pop("HostId", None)
+        metadata = {}
+        if "x-amzn-requestid" in headers:
+            metadata["RequestId"] = headers["x-amzn-requestid"]
+        elif "x-amz-request-id" in headers:
+            metadata["RequestId"] = headers["x-amz-request-id"]
+            metadata["HostId"] = headers.get("x-amz-id-2", "")
+        _modeled_members(root, error.get("Code"), out)
+    else:
+        fields = _xml.to_dict(root)
+        metadata = {"RequestId": fields.pop("RequestId")} if "RequestId" in fields else {}
+        inner = fields.pop("Error", None)
+        error = {"Message": "", "Code": ""}
+        if isinstance(inner, dict):
+            error.update(inner)
+        out.update(fields)
+        _modeled_members(root, error.get("Code"), out)
     metadata["HTTPStatusCode"] = status
     metadata["HTTPHeaders"] = dict(headers)
     metadata["RetryAttempts"] = retry_attempts
-    return {"Error": parsed, "ResponseMetadata": metadata}
+    out["Error"] = error
+    out["ResponseMetadata"] = metadata
+    return out
+
+
+def _modeled_members(root: _xml.Node, code: object, out: dict[str, Any]) -> None:
+    """A modeled error's own members, at the top of the dict as botocore adds them ('' when empty)."""
+    members = ERROR_MEMBERS.get(code) if isinstance(code, str) else None
+    if members:
+        for child in root.children:
+            name = _xml.local_name(child.tag)
+            if name in members:
+                out[name] = child.text or ""
 
 
 def parse(operation: str, response: HttpResponse, *, retry_attempts: int = 0) -> dict[str, Any]:

@@ -97,10 +97,17 @@ class RetryPolicy:
         default = 5 if mode == "legacy" else 3
         return cls(mode, default if max_attempts is None else max_attempts)
 
-    def is_retryable_response(self, status: int, code: str) -> bool:
+    def is_retryable_response(self, status: int, code: str, modeled: frozenset[str] = frozenset()) -> bool:
+        """``modeled``: the error codes the operation models; botocore 1.44's standard mode retries a 429
+        whose code is none of them (its ``ThrottlingStatusCodeChecker``), whatever the code says."""
         if self.mode == "legacy":
             return status in _LEGACY_STATUS or code in _LEGACY_CODES
-        return status in _TRANSIENT_STATUS or code in _TRANSIENT_CODES or code in _THROTTLING_CODES
+        return (
+            status in _TRANSIENT_STATUS
+            or code in _TRANSIENT_CODES
+            or code in _THROTTLING_CODES
+            or (status == 429 and code not in modeled)
+        )
 
     @staticmethod
     def is_retryable_error(error: Exception) -> bool:

@@ -37,6 +37,11 @@ from ._xml import S3_NAMESPACE, escape_text
 
 #: "if it ends with ?versionId=<non-whitespace> only the part before it is percent-encoded" (§2.3)
 _COPY_SOURCE_VERSION = re.compile(r"\?versionId=[^\s]+$")
+#: Access point (and Outposts access point) ARNs, which botocore accepts as a CopySource bucket.
+_ACCESS_POINT_ARN = re.compile(
+    r"arn:aws.*:(?:s3|s3-object-lambda):[a-z0-9-]*:[0-9]{12}:accesspoint[/:][a-zA-Z0-9.-]{1,63}\Z"
+    r"|arn:aws.*:s3-outposts:[a-z0-9-]+:[0-9]{12}:outpost[/:][a-zA-Z0-9-]{1,63}[/:]accesspoint[/:][a-zA-Z0-9-]{1,63}\Z"
+)
 #: "any header matching ^x-amz-checksum-[a-z0-9]*$ (case-insensitive)" (§2.6 request side, step 1)
 _CHECKSUM_HEADER = re.compile(r"^x-amz-checksum-[a-z0-9]*$", re.IGNORECASE)
 #: Chunk size of signed aws-chunked uploads: big enough that the per-chunk HMAC is noise next to the
@@ -96,19 +101,26 @@ def copy_source_header(value: str | Mapping[str, str]) -> str:
         if match is None:
             return quote(value, safe="/~")
         return quote(value[: match.start()], safe="/~") + match.group(0)
-    encoded = quote(f"{value['Bucket']}/{value['Key']}", safe="/~")
+    bucket, key = value["Bucket"], value["Key"]
+    # An access point ARN names the object as <arn>/object/<key> (its colons percent-encoded like the rest).
+    source = f"{bucket}/object/{key}" if _ACCESS_POINT_ARN.match(bucket) else f"{bucket}/{key}"
+    encoded = quote(source, safe="/~")
     version = value.get("VersionId")
     return f"{encoded}?versionId={version}" if version is not None else encoded
 
 
 def complete_multipart_xml(upload: Mapping[str, Any]) -> bytes:
     """The CompleteMultipartUpload body: flattened ``<Part>`` elements, children in the caller's order,
-    no XML declaration (§1.4)."""
-    parts = []
-    for part in upload.get("Parts", ()):
-        children = "".join(f"<{name}>{escape_text(str(value))}</{name}>" for name, value in part.items())
-        parts.append(f"<Part>{children}</Part>")
-    return f'<CompleteMultipartUpload xmlns="{S3_NAMESPACE}">{"".join(parts)}</CompleteMultipartUpload>'.encode()
+    no XML declaration (§1.4); an empty element closes itself (``<ETag />``) as ElementTree writes it."""
+    parts = "".join(
+        _xml_element("Part", "".join(_xml_element(name, escape_text(str(value))) for name, value in part.items()))
+        for part in upload.get("Parts", ())
+    )
+    return _xml_element("CompleteMultipartUpload", parts, f' xmlns="{S3_NAMESPACE}"').encode()
+
+
+def _xml_element(name: str, content: str, attributes: str = "") -> str:
+    return f"<{name}{attributes}>{content}</{name}>" if content else f"<{name}{attributes} />"
 
 
 def _bytes_body(body: Any) -> bytes | StreamBody:

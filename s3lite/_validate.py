@@ -89,9 +89,13 @@ def _check_metadata(name: str, value: Any, problems: list[str]) -> None:
     if not isinstance(value, Mapping):
         problems.append(f"Invalid type for parameter {name}, type: {_type_name(value)}, valid types: dict")
         return
+    seen: dict[str, str] = {}
     for key, item in value.items():
         if not isinstance(key, str) or not isinstance(item, str):
             problems.append(f"Invalid type for parameter {name}: keys and values must be str")
+        elif (other := seen.setdefault(key.lower(), key)) != key:
+            # Header names are case-insensitive: S3 would keep one of the two, and botocore silently drops one.
+            problems.append(f"Invalid key in parameter {name}: {key!r} and {other!r} differ only in case")
         elif not key.isascii() or not item.isascii():
             # botocore's wording (s3-spec.md §2.1)
             problems.append(

@@ -124,10 +124,16 @@ def local_name(tag: str) -> str:
 def to_dict(node: Node) -> dict[str, Any]:
     """Children by local name: text for leaves, dicts for nested elements (how error bodies are read).
 
-    An empty leaf is None, not "": botocore's error parser keeps ``element.text`` as it is, so an
-    empty ``<Message></Message>`` (Ceph RGW sends one) reads ``'Message': None``.
+    As botocore reads them: an empty leaf is None, not "" (it keeps ``element.text``; Ceph RGW sends
+    ``<Message></Message>``), and a name that repeats reads as the children of its first element.
     """
     out: dict[str, Any] = {}
+    first: dict[str, Node] = {}
     for child in node.children:
-        out[local_name(child.tag)] = to_dict(child) if child.children else child.text
+        name = local_name(child.tag)
+        if name in first:
+            out[name] = to_dict(first[name])
+            continue
+        first[name] = child
+        out[name] = to_dict(child) if child.children else child.text
     return out

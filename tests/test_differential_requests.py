@@ -333,11 +333,6 @@ def test_checksum_algorithm_over_http_is_a_header_checksum(operation: str, algor
 # -- fixed cases: differences found, to flip when s3lite is fixed ------------------------------------
 
 
-@pytest.mark.xfail(
-    reason="s3lite bug: _serialize.complete_multipart_xml writes empty elements as <X></X>, "
-    "botocore (ElementTree) as <X />",
-    strict=True,
-)
 @pytest.mark.parametrize(
     "upload",
     [{}, {"Parts": []}, {"Parts": [{}]}, {"Parts": [{"ETag": "", "PartNumber": 1}]}],
@@ -349,11 +344,6 @@ def test_empty_xml_elements_are_self_closing(upload: dict[str, Any]) -> None:
     assert_same_request(s3lite_request("CompleteMultipartUpload", params, endpoint="custom-http", token=None), theirs)
 
 
-@pytest.mark.xfail(
-    reason="s3lite bug: _serialize.copy_source_header ignores access-point ARNs in a CopySource dict "
-    "(botocore sends '<arn>/object/<key>', s3-spec.md §2.3)",
-    strict=True,
-)
 @pytest.mark.parametrize("operation", ["CopyObject", "UploadPartCopy"])
 def test_copy_source_dict_with_an_access_point_arn(operation: str) -> None:
     params: dict[str, Any] = {
@@ -366,13 +356,12 @@ def test_copy_source_dict_with_an_access_point_arn(operation: str) -> None:
     check(operation, params, "aws", None)
 
 
-@pytest.mark.xfail(
-    reason="s3lite differs: Metadata keys equal but for case become two x-amz-meta- headers (signed "
-    "joined with ','); botocore's case-insensitive header dict keeps one (the first spelling, the last value)",
-    strict=True,
-)
-def test_metadata_keys_equal_but_for_case() -> None:
-    check("PutObject", {"Bucket": "b", "Key": "k", "Metadata": {"Color": "red", "color": "blue"}}, "custom-http", None)
+def test_metadata_keys_equal_but_for_case_are_refused() -> None:
+    """botocore's case-insensitive header dict silently keeps one of the two (the first spelling, the last
+    value); s3lite refuses the call instead, before anything is sent (a documented difference)."""
+    params = {"Bucket": "b", "Key": "k", "Metadata": {"Color": "red", "color": "blue"}}
+    with pytest.raises(s3lite.ParamValidationError, match="'color' and 'Color' differ only in case"):
+        s3lite_request("PutObject", params, endpoint="custom-http", token=None)
 
 
 # -- fixed cases: the Appendix A captures, through this oracle --------------------------------------

@@ -48,7 +48,7 @@ ENDPOINT_URL = "http://127.0.0.1:9000"
 REGION = "us-east-1"
 NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/"
 SETTINGS = settings(
-    max_examples=100,
+    max_examples=200,
     deadline=None,
     derandomize=True,
     database=None,
@@ -430,11 +430,6 @@ def test_parseable_expires(ours: S3liteSide, operation: str, value: str) -> None
     check(ours, operation, _with_length(200, {"Expires": value}, b""))
 
 
-@pytest.mark.xfail(
-    reason="s3lite bug: botocore deletes an unparseable Expires from the response headers "
-    "(handlers.handle_expires_header), so ResponseMetadata.HTTPHeaders lacks 'expires'; s3lite keeps it",
-    strict=True,
-)
 @pytest.mark.parametrize("operation", ["GetObject", "HeadObject"])
 @pytest.mark.parametrize("value", UNPARSEABLE_DATES)
 def test_unparseable_expires_is_dropped_from_http_headers(ours: S3liteSide, operation: str, value: str) -> None:
@@ -459,22 +454,11 @@ def test_metadata_names_keep_their_case(ours: S3liteSide, operation: str) -> Non
     check(ours, operation, _with_length(200, {"X-Amz-Meta-Color": "red", "x-amz-meta-SIZE": "L"}, b""))
 
 
-@pytest.mark.xfail(
-    reason="s3lite differs: botocore 1.44's standard retry mode retries a 429 whatever its code "
-    "(retries/standard.py ThrottlingStatusCodeChecker), s3lite's standard mode does not (s3-spec.md §4 "
-    "describes 1.43, where it did not either)",
-    strict=True,
-)
 @pytest.mark.parametrize("body", [b"", b"<Error><Code>TooManyRequests</Code><Message>m</Message></Error>"])
 def test_429_is_retryable_as_in_botocore(ours: S3liteSide, body: bytes) -> None:
     check(ours, "GetObject", _with_length(429, {}, body))
 
 
-@pytest.mark.xfail(
-    reason="s3lite bug: with ChecksumMode=ENABLED botocore names the algorithm it validates the body "
-    "with in ResponseMetadata.ChecksumAlgorithm (s3-spec.md §2.6); s3lite validates but does not say",
-    strict=True,
-)
 def test_get_object_checksum_mode_names_the_algorithm(ours: S3liteSide) -> None:
     body = b"hello world"
     crc32 = base64.b64encode(zlib.crc32(body).to_bytes(4, "big")).decode()
@@ -482,23 +466,12 @@ def test_get_object_checksum_mode_names_the_algorithm(ours: S3liteSide) -> None:
     check(ours, "GetObject", _with_length(200, {"x-amz-checksum-crc32": crc32}, body), params)
 
 
-@pytest.mark.xfail(
-    reason="s3lite bug: _errors.MODELED_ERRORS lacks error shapes botocore 1.44's S3 model has "
-    "(AccessDenied and seven more), so s3lite raises a plain ClientError where botocore raises the modeled class",
-    strict=True,
-)
 @pytest.mark.parametrize("code", UNMODELED_BY_S3LITE)
 def test_newly_modeled_errors(ours: S3liteSide, code: str) -> None:
     body = f"<Error><Code>{code}</Code><Message>m</Message></Error>".encode()
     check(ours, "GetObject", _with_length(403, {}, body))
 
 
-@pytest.mark.xfail(
-    reason="s3lite bug: botocore also puts a modeled error's members (InvalidObjectState: StorageClass, "
-    "AccessTier) at the top of exc.response (endpoint._add_modeled_error_fields), '' for an empty element; "
-    "s3lite only has them under Error",
-    strict=True,
-)
 @pytest.mark.parametrize(
     "members",
     [b"<StorageClass>GLACIER</StorageClass><AccessTier>ARCHIVE_ACCESS</AccessTier>", b"<StorageClass/>"],
@@ -509,12 +482,6 @@ def test_invalid_object_state_members_at_the_top(ours: S3liteSide, members: byte
     check(ours, "GetObject", _with_length(403, {}, body))
 
 
-@pytest.mark.xfail(
-    reason="s3lite bug: for an error body whose root is not <Error> botocore merges every child of the root "
-    "into exc.response (parsers.RestXMLParser._parse_error_from_body, merge_dicts); s3lite keeps only "
-    "Error and RequestId",
-    strict=True,
-)
 @pytest.mark.parametrize(
     ("status", "body"),
     [

@@ -110,7 +110,7 @@ def test_retries_run_out_with_botocore_message() -> None:
         (409, "Conflict"),
         (412, "PreconditionFailed"),
         (400, "BadDigest"),
-        (429, "TooManyRequests"),
+        (429, "InvalidRequest"),
     ],
 )
 def test_client_errors_are_not_retried(status: int, code: str) -> None:
@@ -120,6 +120,16 @@ def test_client_errors_are_not_retried(status: int, code: str) -> None:
     assert len(script.sent) == 1
     assert caught.value.response["Error"]["Code"] == code
     assert "MaxAttemptsReached" not in caught.value.response["ResponseMetadata"]
+
+
+@pytest.mark.parametrize("code", ["TooManyRequests", "429", "SomethingNew"])
+def test_429_is_throttling_unless_its_code_is_modeled(code: str) -> None:
+    """botocore 1.44 (ThrottlingStatusCodeChecker): a 429 is retried unless its code is one the operation
+    models (PutObject's InvalidRequest above), whatever else the code says."""
+    script = Script(_error(429, code), HttpResponse(200, {}))
+    result = _run(_context(), "PutObject", PUT, script)
+    assert len(script.sent) == 2
+    assert result["ResponseMetadata"]["RetryAttempts"] == 1
 
 
 @pytest.mark.parametrize("code", ["RequestTimeout", "Throttling", "RequestLimitExceeded", "SlowDown"])
