@@ -6,25 +6,32 @@ traceback shows the access key id only.
 
 from __future__ import annotations
 
-import configparser
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    import configparser
 
 from ._errors import NoCredentialsError
 
 
-@dataclass(frozen=True, slots=True)
-class Credentials:
+class Credentials(NamedTuple):
     """An access key pair, with the session token of temporary credentials."""
 
     access_key: str
-    secret_key: str = field(repr=False)
-    token: str | None = field(default=None, repr=False)
+    secret_key: str
+    token: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Credentials(access_key={self.access_key!r})"
 
 
 def _shared_file(env: Mapping[str, str], variable: str, default: str) -> configparser.ConfigParser:
+    # Imported here: only a client built without credentials reads the shared files.
+    import configparser
+    from pathlib import Path
+
     parser = configparser.ConfigParser(interpolation=None)
     path = Path(env.get(variable) or default).expanduser()
     try:

@@ -7,7 +7,7 @@ wildcard DNS. On AWS a bucket is virtual-hosted when its name can be a DNS label
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import quote, urlsplit
 
 from ._errors import ParamValidationError
@@ -20,8 +20,7 @@ _DOTTED_DNS = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _IPV4 = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
 
 
-@dataclass(frozen=True, slots=True)
-class Endpoint:
+class Endpoint(NamedTuple):
     """The service endpoint a client talks to: AWS's regional one, or the ``endpoint_url`` given."""
 
     scheme: str

@@ -11,10 +11,9 @@ rule and region redirects live here once for both clients.
 
 from __future__ import annotations
 
-import logging
+import sys
 from collections.abc import Callable, Generator, Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ._checksums import AwsChunkedEncoder
 from ._credentials import Credentials
@@ -26,8 +25,6 @@ from ._parse import inspect_200, parse_error, parse_result
 from ._retry import RetryPolicy
 from ._serialize import CHUNK_SIZE, Prepared, serialize
 from ._sigv4 import SigningKeyCache, sign
-
-logger = logging.getLogger("s3lite")
 
 #: Headers whose values are secrets or carry them: shown as ``<redacted>`` in logs.
 REDACTED_HEADERS = frozenset(
@@ -42,8 +39,7 @@ REDACTED_HEADERS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Send:
+class Send(NamedTuple):
     """Send ``request``; answer with its :class:`HttpResponse`. With ``stream``, a 2xx body stays
     unread (``body=b""``) for the caller; any other body must be read before answering or on ReadBody."""
 
@@ -51,13 +47,11 @@ class Send:
     stream: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class ReadBody:
+class ReadBody(NamedTuple):
     """Read the rest of the last (streamed) response; answer with its bytes."""
 
 
-@dataclass(frozen=True, slots=True)
-class Sleep:
+class Sleep(NamedTuple):
     """Wait ``seconds`` before the next attempt; answer with None."""
 
     seconds: float
@@ -67,7 +61,6 @@ Effect = Send | ReadBody | Sleep
 Flow = Generator[Effect, Any, dict[str, Any]]
 
 
-@dataclass
 class CallContext:
     """What every call of one client shares: credentials, region, endpoint, retry state, caches.
 
@@ -75,20 +68,56 @@ class CallContext:
     reads the time or a random source itself: tests fix them, clients pass ``time.time``/``random``.
     """
 
-    credentials: Credentials | None
-    region: str
-    endpoint: Endpoint
-    clock: Callable[[], float]
-    rand: Callable[[], float]
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
-    keys: SigningKeyCache = field(default_factory=SigningKeyCache)
-    #: regions learnt from redirects, by bucket
-    bucket_regions: dict[str, str] = field(default_factory=dict)
+    __slots__ = ("bucket_regions", "clock", "credentials", "endpoint", "keys", "rand", "region", "retry")
+
+    def __init__(
+        self,
+        credentials: Credentials | None,
+        region: str,
+        endpoint: Endpoint,
+        clock: Callable[[], float],
+        rand: Callable[[], float],
+        retry: RetryPolicy | None = None,
+        keys: SigningKeyCache | None = None,
+    ) -> None:
+        self.credentials = credentials
+        self.region = region
+        self.endpoint = endpoint
+        self.clock = clock
+        self.rand = rand
+        self.retry = RetryPolicy() if retry is None else retry
+        self.keys = SigningKeyCache() if keys is None else keys
+        #: regions learnt from redirects, by bucket
+        self.bucket_regions: dict[str, str] = {}
+
+    def __repr__(self) -> str:
+        return f"CallContext(credentials={self.credentials!r}, region={self.region!r}, endpoint={self.endpoint!r})"
 
     def endpoint_for(self, region: str) -> Endpoint:
         if self.endpoint.custom or region == self.region:
             return self.endpoint
         return Endpoint.for_region(region, addressing_style=self.endpoint.addressing_style)
+
+
+if TYPE_CHECKING:
+    import logging
+
+_logger: logging.Logger | None = None
+
+
+def debug_logger() -> logging.Logger | None:
+    """The ``s3lite`` logger when it logs at DEBUG, else None.
+
+    logging is not imported by s3lite (a tenth of its import time): if no one in the process has
+    imported it, nothing can have configured it, and there is nothing to log to.
+    """
+    global _logger
+    if _logger is None:
+        logging = sys.modules.get("logging")
+        if logging is None:
+            return None
+        _logger = logging.getLogger("s3lite")
+    return _logger if _logger.isEnabledFor(10) else None  # 10: logging.DEBUG
 
 
 def redact(headers: Mapping[str, str]) -> dict[str, str]:
@@ -119,7 +148,7 @@ def signed_request(context: CallContext, prepared: Prepared, region: str) -> Htt
         chunk_size=CHUNK_SIZE,
         length=body.length,
     )
-    return replace(signed.request, body=replace(body, encoder=encoder))
+    return signed.request._replace(body=body._replace(encoder=encoder))
 
 
 def _redirect_region(operation: str, status: int, error: dict[str, Any], headers: Mapping[str, str]) -> str | None:
@@ -156,7 +185,7 @@ def operation_flow(context: CallContext, operation: str, params: Mapping[str, An
     while True:
         attempt += 1
         request = signed_request(context, prepared, region)
-        if logger.isEnabledFor(logging.DEBUG):
+        if (logger := debug_logger()) is not None:
             logger.debug(
                 "%s attempt %d: %s %s %s", operation, attempt, request.method, request.url, redact(request.headers)
             )
@@ -181,14 +210,14 @@ def operation_flow(context: CallContext, operation: str, params: Mapping[str, An
             policy.succeeded(last_cost)
             return parse_result(op, response, retry_attempts=attempt - 1)
         if stream:
-            response = replace(response, body=(yield ReadBody()))
+            response = response._replace(body=(yield ReadBody()))
         root = None
         if status == 200 and not stream:
             is_error, root = inspect_200(response.body)
             if is_error:
                 # "200 OK with an error body ... the status is rewritten to 500" and retried (§2.7).
                 status = 500
-                response = replace(response, status=500)
+                response = response._replace(status=500)
         if status < 300:
             policy.succeeded(last_cost)
             return parse_result(op, response, retry_attempts=attempt - 1, root=root)

@@ -6,12 +6,10 @@ Plain values with no I/O and no httpx, so another SDK can drive the core with it
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class StreamBody:
+class StreamBody(NamedTuple):
     """A body the core does not read: the driver pulls it from ``source`` and pumps it through ``encoder``.
 
     ``source`` is the caller's file, iterator or async iterator; ``start`` the file position to rewind
@@ -27,8 +25,7 @@ class StreamBody:
     encoder: Any = None
 
 
-@dataclass(frozen=True, slots=True)
-class HttpRequest:
+class HttpRequest(NamedTuple):
     """A request ready to send: every header already set, ``path`` and ``query`` already percent-encoded.
 
     The path is sent exactly as given: S3 keys are opaque, so ``a/./b`` must not be normalised.
@@ -50,8 +47,7 @@ class HttpRequest:
         return f"{self.scheme}://{self.host}{self.path}{tail}"
 
 
-@dataclass(frozen=True, slots=True)
-class HttpResponse:
+class HttpResponse(NamedTuple):
     """A response as received: status, headers (lower-cased names) and the body read so far.
 
     ``body`` is the whole body, except for a streamed GetObject success, where it is ``b""`` and
@@ -63,5 +59,5 @@ class HttpResponse:
     status: int
     headers: dict[str, str]
     body: bytes = b""
-    reason: str = field(default="")
+    reason: str = ""
     names: Mapping[str, str] | None = None

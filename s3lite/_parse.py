@@ -6,7 +6,6 @@ timestamps and XML become :class:`ResponseParseError`, never a bare ValueError o
 
 from __future__ import annotations
 
-from dataclasses import replace
 from http import HTTPStatus
 from typing import Any
 
@@ -223,7 +222,7 @@ def parse(operation: str, response: HttpResponse, *, retry_attempts: int = 0) ->
     if response.status == 200 and op.output_payload != "Body":
         is_error, root = inspect_200(response.body)
         if is_error:
-            response = replace(response, status=500)
+            response = response._replace(status=500)
     if response.status < 300:
         return parse_result(op, response, retry_attempts=retry_attempts, root=root)
     raise client_error(parse_error(response, retry_attempts=retry_attempts), operation)

@@ -9,7 +9,6 @@ quota, and 429/BadDigest retried.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
 
 from ._errors import ConnectTimeoutError, HTTPClientError, ParamValidationError, ReadTimeoutError
 
@@ -58,13 +57,18 @@ TIMEOUT_RETRY_COST = 10
 NO_RETRY_INCREMENT = 1
 
 
-@dataclass
 class RetryQuota:
     """ "capacity 500; each retry costs 5 (10 for timeouts); no capacity => no retry; on success the last
     cost is refunded, or +1 if the call succeeded first time" (§4, standard). One per client."""
 
-    available: int = QUOTA_CAPACITY
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    __slots__ = ("_lock", "available")
+
+    def __init__(self, available: int = QUOTA_CAPACITY) -> None:
+        self.available = available
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"RetryQuota(available={self.available})"
 
     def acquire(self, cost: int) -> bool:
         with self._lock:
@@ -78,19 +82,22 @@ class RetryQuota:
             self.available = min(self.available + amount, QUOTA_CAPACITY)
 
 
-@dataclass
 class RetryPolicy:
     """A retry mode, its attempt limit, and (standard mode) the client's quota."""
 
-    mode: str = "standard"
-    max_attempts: int = 3
-    quota: RetryQuota = field(default_factory=RetryQuota)
+    __slots__ = ("max_attempts", "mode", "quota")
 
-    def __post_init__(self) -> None:
-        if self.mode not in RETRY_MODES:
-            raise ParamValidationError(f"Invalid retry mode {self.mode!r}: one of {', '.join(RETRY_MODES)}")
-        if isinstance(self.max_attempts, bool) or not isinstance(self.max_attempts, int) or self.max_attempts < 1:
+    def __init__(self, mode: str = "standard", max_attempts: int = 3, quota: RetryQuota | None = None) -> None:
+        if mode not in RETRY_MODES:
+            raise ParamValidationError(f"Invalid retry mode {mode!r}: one of {', '.join(RETRY_MODES)}")
+        if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
             raise ParamValidationError("Invalid max_attempts: must be an int of at least 1")
+        self.mode = mode
+        self.max_attempts = max_attempts
+        self.quota = RetryQuota() if quota is None else quota
+
+    def __repr__(self) -> str:
+        return f"RetryPolicy(mode={self.mode!r}, max_attempts={self.max_attempts}, quota={self.quota!r})"
 
     @classmethod
     def for_mode(cls, mode: str, max_attempts: int | None) -> RetryPolicy:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from dataclasses import replace
 from typing import NamedTuple
 from urllib.parse import quote
 
@@ -210,7 +209,7 @@ def presign(
         auth.append(("X-Amz-Security-Token", _quote_query_value(credentials.token)))
     auth_query = "&".join(f"{name}={value}" for name, value in auth)
     query = f"{request.query}&{auth_query}" if request.query else auth_query
-    with_query = replace(request, query=query)
+    with_query = request._replace(query=query)
     canonical, _ = canonical_request(with_query, UNSIGNED_PAYLOAD)
     key = keys.get(credentials.secret_key, date_time[:8], region, service)
     signature = hmac.new(key, string_to_sign(date_time, scope, canonical).encode(), "sha256").hexdigest()

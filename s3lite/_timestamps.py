@@ -7,7 +7,6 @@ follow the process locale.
 
 from __future__ import annotations
 
-import calendar
 import math
 import re
 from datetime import UTC, datetime
@@ -65,19 +64,21 @@ def _aware(value: datetime) -> datetime:
 
 
 def to_datetime(value: object, *, name: str) -> datetime:
-    """A timestamp parameter as an aware datetime; ParamValidationError names ``name`` otherwise."""
-    if isinstance(value, datetime):
-        return _aware(value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if math.isfinite(value):
-            try:
-                return datetime.fromtimestamp(value, UTC)
-            except (OverflowError, OSError, ValueError):
-                pass
-    elif isinstance(value, str):
-        parsed = _parse_text(value)
+    """A timestamp parameter as an aware UTC datetime; ParamValidationError names ``name`` otherwise
+    (also for a time that is only in range in its own zone, such as 9999-12-31T23:59:59-01:00)."""
+    parsed: datetime | None = None
+    try:
+        if isinstance(value, datetime):
+            parsed = _aware(value)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            if math.isfinite(value):
+                parsed = datetime.fromtimestamp(value, UTC)
+        elif isinstance(value, str):
+            parsed = _parse_text(value)
         if parsed is not None:
-            return parsed
+            return parsed.astimezone(UTC)
+    except (OverflowError, OSError, ValueError):
+        pass
     raise ParamValidationError(
         f"Invalid timestamp for parameter {name}: expected a datetime, epoch seconds, or an ISO 8601 / RFC 822 string"
     )
@@ -86,16 +87,16 @@ def to_datetime(value: object, *, name: str) -> datetime:
 def format_rfc822(value: datetime) -> str:
     """``Wed, 01 Jan 2020 00:00:00 GMT``; "sub-seconds are dropped because header timestamps are first
     truncated to epoch seconds" (s3-spec.md §1.1)."""
-    t = datetime.fromtimestamp(calendar.timegm(value.utctimetuple()), UTC)
+    t = _aware(value).astimezone(UTC).replace(microsecond=0)
     return f"{_DAYS[t.weekday()]}, {t.day:02d} {_MONTHS[t.month - 1]} {t.year:04d} {t:%H:%M:%S} GMT"
 
 
 def format_iso8601(value: datetime, *, keep_microseconds: bool) -> str:
     """``2031-01-01T12:00:00Z``, with ``.ffffffZ`` when there are microseconds and the location keeps
     them (query strings do; headers were truncated to whole seconds first)."""
-    t = value.astimezone(UTC)
+    t = _aware(value).astimezone(UTC)
     if not keep_microseconds:
-        t = datetime.fromtimestamp(calendar.timegm(t.utctimetuple()), UTC)
+        t = t.replace(microsecond=0)
     if t.microsecond:
         return f"{t:%Y-%m-%dT%H:%M:%S}.{t.microsecond:06d}Z"
     return f"{t:%Y-%m-%dT%H:%M:%S}Z"

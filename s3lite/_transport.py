@@ -86,6 +86,29 @@ class TransportOptions:
 _origins: dict[str, httpx.URL] = {}
 
 
+class _Upload(httpx.SyncByteStream):
+    """A streamed request body: the driver's chunks, sent as they come (Content-Length is set)."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self._chunks
+
+
+class _AsyncUpload(httpx.AsyncByteStream):
+    """:class:`_Upload` for async transports."""
+
+    def __init__(self, chunks: AsyncIterator[bytes]) -> None:
+        self._chunks = chunks
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._chunks
+
+
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
 def to_httpx(
     request: HttpRequest, content: bytes | Iterator[bytes] | AsyncIterator[bytes], timeout: httpx.Timeout
 ) -> httpx.Request:
@@ -93,7 +116,9 @@ def to_httpx(
 
     httpx normalises dot segments when it parses a URL (``a/./b/../c`` -> ``a/c``), but S3 keys are
     opaque and the path sent must be the path signed; so the parsed URL's path and query are replaced
-    after parsing (tests/test_transport.py pins this against the httpx version in use).
+    after parsing (tests/test_transport.py pins this against the httpx version in use). The headers are
+    built as httpx would build them (Host first, then ours, then Content-Length) but without its
+    per-header normalisation: values were validated as printable ASCII before signing.
     """
     origin = f"{request.scheme}://{request.host}/"
     base = _origins.get(origin)
@@ -101,15 +126,34 @@ def to_httpx(
         base = _origins[origin] = httpx.URL(origin)
     url = object.__new__(httpx.URL)
     url._uri_reference = base._uri_reference._replace(path=request.path, query=request.query or None)
-    headers = httpx.Headers()
-    # Header values were validated as printable ASCII before signing; building httpx's list directly
-    # skips its per-header normalisation (a third of a call's cost through MockTransport).
-    headers._list = [
-        (k.encode("ascii"), k.lower().encode("ascii"), v.encode("ascii")) for k, v in request.headers.items()
-    ]
-    built = httpx.Request(request.method, url, headers=headers, content=content)
-    built.extensions["timeout"] = timeout.as_dict()
+    host = request.host.encode("ascii")
+    raw: list[tuple[bytes, bytes, bytes]] = [(b"Host", b"host", host)]
+    headers = request.headers
+    stream: httpx.SyncByteStream | httpx.AsyncByteStream
+    if isinstance(content, bytes):
+        stream = httpx.ByteStream(content)
+        if "Content-Length" not in headers:
+            if content:
+                raw.extend(_encoded(headers))
+                raw.append((b"Content-Length", b"content-length", str(len(content)).encode()))
+            else:
+                if request.method in _BODY_METHODS:
+                    raw.append((b"Content-Length", b"content-length", b"0"))
+                raw.extend(_encoded(headers))
+        else:
+            raw.extend(_encoded(headers))
+    else:
+        stream = _AsyncUpload(content) if isinstance(content, AsyncIterator) else _Upload(content)
+        raw.extend(_encoded(headers))
+    built = httpx.Request(request.method, url, stream=stream, extensions={"timeout": timeout.as_dict()})
+    built.headers._list = raw
+    if isinstance(content, bytes):
+        built._content = content  # what Request(content=...) would have read: request.content works
     return built
+
+
+def _encoded(headers: dict[str, str]) -> list[tuple[bytes, bytes, bytes]]:
+    return [(k.encode("ascii"), k.lower().encode("ascii"), v.encode("ascii")) for k, v in headers.items()]
 
 
 def from_httpx(response: httpx.Response, body: bytes = b"") -> HttpResponse:
@@ -117,17 +161,17 @@ def from_httpx(response: httpx.Response, body: bytes = b"") -> HttpResponse:
     for botocore); user metadata names also kept as received."""
     headers: dict[str, str] = {}
     names: dict[str, str] = {}
-    for raw_name, raw_value in response.headers.raw:
+    # httpx keeps (name as received, name lower-cased, value) per header; .raw would rebuild a list.
+    for raw_name, raw_lower, raw_value in response.headers._list:
         # Latin-1 maps every byte to a character, so a malformed header never raises here.
-        name = raw_name.decode("latin-1")
-        lower = name.lower()
+        lower = raw_lower.decode("latin-1")
         value = raw_value.decode("latin-1")
         if lower in headers:
             headers[lower] = f"{headers[lower]}, {value}"
             continue
         headers[lower] = value
-        if name != lower and lower.startswith("x-amz-meta-"):
-            names[lower] = name
+        if raw_name != raw_lower and lower.startswith("x-amz-meta-"):
+            names[lower] = raw_name.decode("latin-1")
     if names:
         return HttpResponse(response.status_code, headers, body, response.reason_phrase, names)
     return HttpResponse(response.status_code, headers, body, response.reason_phrase)

@@ -7,7 +7,6 @@ botocore's wording where botocore has one. Values of parameters are never echoed
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping
 from datetime import datetime
@@ -197,7 +196,9 @@ def validate(op: Operation, params: Mapping[str, Any]) -> None:
     for name, value in params.items():
         member = inputs.get(name)
         if member is None:
-            close = difflib.get_close_matches(str(name), inputs, n=1)
+            from difflib import get_close_matches  # only for a call that is failing anyway
+
+            close = get_close_matches(str(name), inputs, n=1)
             hint = f' (did you mean "{close[0]}"?)' if close else ""
             problems.append(f'Unknown parameter in input: "{name}"{hint}, must be one of: {", ".join(inputs)}')
         else:
