@@ -15,9 +15,9 @@ from ._errors import ParamValidationError
 ADDRESSING_STYLES = ("auto", "path", "virtual")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 #: "3-63 chars, no uppercase, matches ^(?!-)[a-zA-Z\d-]{1,63}(?<!-)$ ... not IPv4-like" (§2.9)
-_DNS_LABEL = re.compile(r"^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$")
-_DOTTED_DNS = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-_IPV4 = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
+_DNS_LABEL = re.compile(r"[a-z0-9][a-z0-9-]{1,61}[a-z0-9]\Z")
+_DOTTED_DNS = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\Z")
+_IPV4 = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+\Z")
 
 
 class Endpoint(NamedTuple):

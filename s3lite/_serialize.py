@@ -43,7 +43,7 @@ _ACCESS_POINT_ARN = re.compile(
     r"|arn:aws.*:s3-outposts:[a-z0-9-]+:[0-9]{12}:outpost[/:][a-zA-Z0-9-]{1,63}[/:]accesspoint[/:][a-zA-Z0-9-]{1,63}\Z"
 )
 #: "any header matching ^x-amz-checksum-[a-z0-9]*$ (case-insensitive)" (§2.6 request side, step 1)
-_CHECKSUM_HEADER = re.compile(r"^x-amz-checksum-[a-z0-9]*$", re.IGNORECASE)
+_CHECKSUM_HEADER = re.compile(r"x-amz-checksum-[a-z0-9]*\Z", re.IGNORECASE)
 #: Chunk size of signed aws-chunked uploads: big enough that the per-chunk HMAC is noise next to the
 #: SHA-256 of the data, small enough to keep memory flat.
 CHUNK_SIZE = 256 * 1024
@@ -89,7 +89,10 @@ def _sse_customer(params: dict[str, Any], prefix: str) -> None:
     key = params.get(f"{prefix}Key")
     if not isinstance(key, (str, bytes, bytearray)) or f"{prefix}KeyMD5" in params:
         return  # anything else is left for validation to reject
-    raw = key.encode("utf-8") if isinstance(key, str) else bytes(key)
+    try:
+        raw = key.encode("utf-8") if isinstance(key, str) else bytes(key)
+    except UnicodeEncodeError:
+        raise ParamValidationError(f"Invalid value for parameter {prefix}Key: not encodable as UTF-8") from None
     params[f"{prefix}Key"] = base64.b64encode(raw).decode()
     params[f"{prefix}KeyMD5"] = base64.b64encode(hashlib.md5(raw).digest()).decode()
 
@@ -129,7 +132,10 @@ def _bytes_body(body: Any) -> bytes | StreamBody:
     if isinstance(body, bytes):
         return body
     if isinstance(body, str):
-        return body.encode("utf-8")
+        try:
+            return body.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ParamValidationError("Invalid value for parameter Body: str not encodable as UTF-8") from None
     if isinstance(body, (bytearray, memoryview)):
         return bytes(body)
     if isinstance(body, StreamBody):

@@ -15,6 +15,7 @@ from typing import NamedTuple
 from urllib.parse import quote
 
 from ._credentials import Credentials
+from ._errors import ParamValidationError
 from ._http import HttpRequest
 
 ALGORITHM = "AWS4-HMAC-SHA256"
@@ -151,8 +152,10 @@ def sign(
 
     Any previous signature is replaced, so a retried request is simply signed again with a new date.
     """
+    _check_sendable(credentials, region)
     date_time = amz_date(now)
-    headers = {k: v for k, v in request.headers.items() if k not in _SIGNATURE_HEADERS}
+    replaced = _SIGNATURE_HEADERS if credentials.token else _SIGNATURE_HEADERS_BUT_TOKEN
+    headers = {k: v for k, v in request.headers.items() if k.lower() not in replaced}
     headers["X-Amz-Date"] = date_time
     headers["X-Amz-Content-SHA256"] = payload_hash
     if credentials.token:
@@ -162,8 +165,8 @@ def sign(
         f"{request.method}\n{request.path}\n{canonical_query(request.query)}\n{block}\n{signed_headers}\n{payload_hash}"
     )
     scope = credential_scope(date_time[:8], region, service)
-    key = keys.get(credentials.secret_key, date_time[:8], region, service)
-    signature = hmac.new(key, string_to_sign(date_time, scope, canonical).encode(), "sha256").hexdigest()
+    key = _signing_key(keys, credentials, date_time[:8], region, service)
+    signature = hmac.new(key, _utf8(string_to_sign(date_time, scope, canonical)), "sha256").hexdigest()
     authorized = dict(headers)
     authorized["Authorization"] = (
         f"{ALGORITHM} Credential={credentials.access_key}/{scope}, "
@@ -175,7 +178,37 @@ def sign(
     return Signed(signed, signature, key, scope, date_time)
 
 
-_SIGNATURE_HEADERS = frozenset({"Authorization", "X-Amz-Date", "X-Amz-Content-SHA256", "X-Amz-Security-Token"})
+#: replaced whatever their letter case, so that a request signed again carries one of each
+_SIGNATURE_HEADERS = frozenset({"authorization", "x-amz-date", "x-amz-content-sha256", "x-amz-security-token"})
+#: without a session token, a token header already there is left (and signed) as botocore leaves it
+_SIGNATURE_HEADERS_BUT_TOKEN = _SIGNATURE_HEADERS - {"x-amz-security-token"}
+
+
+def _check_sendable(credentials: Credentials, region: str) -> None:
+    """The access key id, token and region go into headers and the URL as they are: printable ASCII only.
+    The message names what is wrong, never its value."""
+    for what, value in (
+        ("access key id", credentials.access_key),
+        ("region", region),
+        ("session token", credentials.token),
+    ):
+        if value is not None and not (value.isascii() and value.isprintable()):
+            raise ParamValidationError(f"Invalid {what}: must be printable ASCII")
+
+
+def _signing_key(keys: SigningKeyCache, credentials: Credentials, date: str, region: str, service: str) -> bytes:
+    try:
+        return keys.get(credentials.secret_key, date, region, service)
+    except UnicodeEncodeError:
+        raise ParamValidationError("Invalid secret access key: not encodable as UTF-8") from None
+
+
+def _utf8(text: str) -> bytes:
+    """A canonical request built from an embedder's HttpRequest may hold text that is not UTF-8."""
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        raise ParamValidationError("Invalid request: its path, query or headers are not encodable as UTF-8") from None
 
 
 def presign(
@@ -195,6 +228,7 @@ def presign(
     &X-Amz-Signature=<hex> appended last" (s3-spec.md §3, presigned URLs). Headers the request
     carries (Content-Type, metadata, SSE-C) stay signed headers the user of the URL must send.
     """
+    _check_sendable(credentials, region)
     date_time = amz_date(now)
     scope = credential_scope(date_time[:8], region, service)
     _, signed_headers = canonical_headers(request.host, request.headers)
@@ -211,8 +245,8 @@ def presign(
     query = f"{request.query}&{auth_query}" if request.query else auth_query
     with_query = request._replace(query=query)
     canonical, _ = canonical_request(with_query, UNSIGNED_PAYLOAD)
-    key = keys.get(credentials.secret_key, date_time[:8], region, service)
-    signature = hmac.new(key, string_to_sign(date_time, scope, canonical).encode(), "sha256").hexdigest()
+    key = _signing_key(keys, credentials, date_time[:8], region, service)
+    signature = hmac.new(key, _utf8(string_to_sign(date_time, scope, canonical)), "sha256").hexdigest()
     return f"{with_query.url}&X-Amz-Signature={signature}"
 
 

@@ -21,23 +21,21 @@ from ._model import (
     INTEGER,
     LONG,
     MAP,
-    QUERY,
     SHAPES,
     STRING,
     STRUCTURE,
     TIMESTAMP,
-    URI,
     Member,
     Operation,
 )
 
 #: "Bucket must match ^[a-zA-Z0-9.\-_]{1,255}$" (s3-spec.md §2.1)
-_BUCKET = re.compile(r"^[a-zA-Z0-9.\-_]{1,255}$")
+_BUCKET = re.compile(r"[a-zA-Z0-9.\-_]{1,255}\Z")
 #: RFC 9110 field value: visible ASCII, space and tab. Anything else (CR/LF above all: header
-#: injection) cannot be sent or signed faithfully.
-_HEADER_VALUE = re.compile(r"^[\t\x20-\x7e]*$")
+#: injection) cannot be sent or signed faithfully. "\Z", not "$", which also matches before a final "\n".
+_HEADER_VALUE = re.compile(r"[\t\x20-\x7e]*\Z")
 #: RFC 9110 token: what a header name (and so a metadata key) may contain.
-_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 MAX_PART_NUMBER = 10000
 _PART_NUMBER_MEMBERS = {("UploadPart", "PartNumber"), ("UploadPartCopy", "PartNumber")}
 _COMPLETED_PART = {m.name: m for m in SHAPES["CompletedPart"]}
@@ -58,7 +56,7 @@ def _check_text(name: str, value: str, member: Member, problems: list[str]) -> N
                 f"Invalid value for parameter {name}: header values must be printable ASCII "
                 "(no CR, LF or other control characters, no non-ASCII text)"
             )
-    elif member.location in (URI, QUERY):
+    else:  # path, query and XML text are sent as UTF-8
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
@@ -75,6 +73,8 @@ def _check_scalar(name: str, value: Any, member: Member, problems: list[str]) ->
     elif kind in (INTEGER, LONG):
         if not _is_int(value):
             problems.append(f"Invalid type for parameter {name}, type: {_type_name(value)}, valid types: int")
+        elif not -(2**63) <= value < 2**63:
+            problems.append(f"Invalid value for parameter {name}: out of range for a 64-bit integer")
     elif kind == BOOLEAN:
         if not isinstance(value, bool):
             problems.append(f"Invalid type for parameter {name}, type: {_type_name(value)}, valid types: bool")
@@ -112,8 +112,12 @@ def _check_metadata(name: str, value: Any, problems: list[str]) -> None:
 
 def _check_copy_source(value: Any, problems: list[str]) -> None:
     if isinstance(value, str):
+        version = value.find("?versionId=")
         if not value:
             problems.append("Invalid value for parameter CopySource: must not be empty")
+        elif version >= 0 and not _HEADER_VALUE.match(value, version):
+            # the version id is sent as it is, unencoded (s3-spec.md §2.3)
+            problems.append("Invalid value for parameter CopySource: the versionId must be printable ASCII")
         elif not value.isascii() and not _encodable(value):
             problems.append("Invalid value for parameter CopySource: not encodable as UTF-8")
         return
@@ -129,6 +133,9 @@ def _check_copy_source(value: Any, problems: list[str]) -> None:
     for key in ("Bucket", "Key", "VersionId"):
         if key in value and not (isinstance(value[key], str) and value[key] and _encodable(value[key])):
             problems.append(f"Invalid value for parameter CopySource.{key}: expected a non-empty str")
+    version_id = value.get("VersionId")
+    if isinstance(version_id, str) and not _HEADER_VALUE.match(version_id):
+        problems.append("Invalid value for parameter CopySource.VersionId: must be printable ASCII")
 
 
 def _encodable(text: str) -> bool:

@@ -109,7 +109,7 @@ def parse(body: bytes) -> Node:
         parser.Parse(body, True)
     except expat.ExpatError as exc:
         raise ResponseParseError(f"Unable to parse the response body as XML: {exc}") from None
-    except (ValueError, UnicodeError) as exc:
+    except (ValueError, LookupError) as exc:  # UnicodeError is a ValueError; LookupError: unknown encoding
         raise ResponseParseError(f"Unable to parse the response body as XML: {exc}") from None
     if builder.root is None:  # expat reports "no element found" first; kept for the type checker
         raise ResponseParseError("Unable to parse the response body as XML: no element found")
