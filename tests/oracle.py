@@ -25,6 +25,7 @@ from botocore import xform_name
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.config import Config
 from botocore.retries.standard import RetryContext, StandardRetryConditions
+from hypothesis import HealthCheck, settings
 
 ACCESS_KEY = "AKIDEXAMPLE"
 SECRET_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
@@ -41,6 +42,15 @@ OPERATIONS = (
     "UploadPart",
     "UploadPartCopy",
     "CompleteMultipartUpload",
+)
+
+#: Both differential suites: at least 200 generated cases per operation, the same ones every run.
+SETTINGS = settings(
+    max_examples=200,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
 

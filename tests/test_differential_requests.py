@@ -30,9 +30,9 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
-from oracle import ACCESS_KEY, OPERATIONS, SECRET_KEY, SIGNING_EPOCH, CapturedRequest, Oracle
+from oracle import ACCESS_KEY, OPERATIONS, SECRET_KEY, SETTINGS, SIGNING_EPOCH, CapturedRequest, Oracle
 
 import s3lite
 
@@ -49,13 +49,6 @@ COMPUTABLE_CHECKSUMS = ("CRC32", "SHA1", "SHA256", "SHA512", "crc32", "sha256")
 STREAMING_OPERATIONS = ("PutObject", "UploadPart")
 #: botocore's unsigned extras (see the module docstring); Content-Length is handled apart.
 IGNORED_HEADERS = frozenset({"user-agent", "expect", "amz-sdk-invocation-id", "amz-sdk-request"})
-SETTINGS = settings(
-    max_examples=200,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
 
 
 @functools.cache

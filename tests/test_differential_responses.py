@@ -38,22 +38,15 @@ from xml.sax.saxutils import escape
 import httpx
 import pytest
 from botocore import xform_name
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
-from oracle import ACCESS_KEY, OPERATIONS, SECRET_KEY, CannedResponse, Oracle
+from oracle import ACCESS_KEY, OPERATIONS, SECRET_KEY, SETTINGS, CannedResponse, Oracle
 
 import s3lite
 
 ENDPOINT_URL = "http://127.0.0.1:9000"
 REGION = "us-east-1"
 NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/"
-SETTINGS = settings(
-    max_examples=200,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
 PARAMS: dict[str, dict[str, Any]] = {
     "PutObject": {"Bucket": "bucket", "Key": "key", "Body": b"data"},
     "GetObject": {"Bucket": "bucket", "Key": "key"},
