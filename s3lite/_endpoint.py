@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from typing import NamedTuple
-from urllib.parse import quote, urlsplit
 
 from ._errors import ParamValidationError
+from ._percent import quote_value
 
 ADDRESSING_STYLES = ("auto", "path", "virtual")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -35,6 +35,8 @@ class Endpoint(NamedTuple):
     def from_url(cls, url: str, *, addressing_style: str = "auto") -> Endpoint:
         """Parse ``endpoint_url``; a bad one is the caller's error, reported before any I/O."""
         _check_style(addressing_style)
+        from urllib.parse import urlsplit  # once per client: kept off the import path
+
         try:
             parts = urlsplit(url)
             port = parts.port
@@ -61,7 +63,7 @@ class Endpoint(NamedTuple):
         """(host, path prefix) for ``bucket``: the prefix ends where the key's ``/`` begins."""
         if self._virtual(bucket):
             return f"{bucket}.{self.host}", self.base_path
-        return self.host, f"{self.base_path}/{quote(bucket, safe='')}"
+        return self.host, f"{self.base_path}/{quote_value(bucket)}"
 
     def _virtual(self, bucket: str) -> bool:
         if self.addressing_style == "path" or _IPV4.match(bucket):

@@ -6,7 +6,6 @@ timestamps and XML become :class:`ResponseParseError`, never a bare ValueError o
 
 from __future__ import annotations
 
-from http import HTTPStatus
 from typing import Any
 
 from . import _xml
@@ -141,12 +140,14 @@ def inspect_200(body: bytes) -> tuple[bool, _xml.Node | None]:
     return root.tag == "Error", root
 
 
-#: The standard reason phrases, as ``http.client.responses`` has them (without importing http.client).
-_REASONS = {status.value: status.phrase for status in HTTPStatus}
-
-
 def _reason(status: int) -> str:
-    return _REASONS.get(status, "")
+    """The standard reason phrase, as ``http.client.responses`` has it; imported on the error path only."""
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
 
 
 def parse_error(response: HttpResponse, *, retry_attempts: int) -> dict[str, Any]:

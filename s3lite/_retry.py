@@ -8,7 +8,7 @@ quota, and 429/BadDigest retried.
 
 from __future__ import annotations
 
-import threading
+from _thread import allocate_lock
 
 from ._errors import ConnectTimeoutError, HTTPClientError, ParamValidationError, ReadTimeoutError
 
@@ -65,7 +65,7 @@ class RetryQuota:
 
     def __init__(self, available: int = QUOTA_CAPACITY) -> None:
         self.available = available
-        self._lock = threading.Lock()
+        self._lock = allocate_lock()  # _thread: threading itself costs a millisecond to import
 
     def __repr__(self) -> str:
         return f"RetryQuota(available={self.available})"

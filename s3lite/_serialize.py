@@ -11,7 +11,6 @@ import hashlib
 import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
-from urllib.parse import quote
 
 from . import _checksums, _sigv4
 from ._endpoint import Endpoint
@@ -31,6 +30,7 @@ from ._model import (
     Member,
     Operation,
 )
+from ._percent import quote_path, quote_value
 from ._timestamps import format_iso8601, format_rfc822, to_datetime
 from ._validate import validate
 from ._xml import S3_NAMESPACE, escape_text
@@ -59,12 +59,12 @@ class Prepared(NamedTuple):
 
 def encode_key(key: str) -> str:
     """ "Key+ is greedy: percent-encode UTF-8 bytes keeping A-Z a-z 0-9 - . _ ~ and /" (§1.1)."""
-    return quote(key, safe="/~")
+    return quote_path(key)
 
 
 def encode_query_value(value: str) -> str:
     """ "Query strings are encoded with the same unreserved set (/ -> %2F, space -> %20, never +)" (§1.1)."""
-    return quote(value, safe="-_.~")
+    return quote_value(value)
 
 
 def _scalar(member: Member, value: Any, *, in_query: bool) -> str:
@@ -102,12 +102,12 @@ def copy_source_header(value: str | Mapping[str, str]) -> str:
     if isinstance(value, str):
         match = _COPY_SOURCE_VERSION.search(value)
         if match is None:
-            return quote(value, safe="/~")
-        return quote(value[: match.start()], safe="/~") + match.group(0)
+            return quote_path(value)
+        return quote_path(value[: match.start()]) + match.group(0)
     bucket, key = value["Bucket"], value["Key"]
     # An access point ARN names the object as <arn>/object/<key> (its colons percent-encoded like the rest).
     source = f"{bucket}/object/{key}" if _ACCESS_POINT_ARN.match(bucket) else f"{bucket}/{key}"
-    encoded = quote(source, safe="/~")
+    encoded = quote_path(source)
     version = value.get("VersionId")
     return f"{encoded}?versionId={version}" if version is not None else encoded
 

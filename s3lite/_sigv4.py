@@ -12,11 +12,11 @@ import hashlib
 import hmac
 import time
 from typing import NamedTuple
-from urllib.parse import quote
 
 from ._credentials import Credentials
 from ._errors import ParamValidationError
 from ._http import HttpRequest
+from ._percent import quote_value
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 #: "Empty body hash e3b0c442..." (s3-spec.md §3 step 3)
@@ -240,7 +240,7 @@ def presign(
         ("X-Amz-SignedHeaders", signed_headers.replace(";", "%3B")),
     ]
     if credentials.token:
-        auth.append(("X-Amz-Security-Token", _quote_query_value(credentials.token)))
+        auth.append(("X-Amz-Security-Token", quote_value(credentials.token)))
     auth_query = "&".join(f"{name}={value}" for name, value in auth)
     query = f"{request.query}&{auth_query}" if request.query else auth_query
     with_query = request._replace(query=query)
@@ -248,10 +248,6 @@ def presign(
     key = _signing_key(keys, credentials, date_time[:8], region, service)
     signature = hmac.new(key, _utf8(string_to_sign(date_time, scope, canonical)), "sha256").hexdigest()
     return f"{with_query.url}&X-Amz-Signature={signature}"
-
-
-def _quote_query_value(value: str) -> str:
-    return quote(value, safe="-_.~")
 
 
 def chunk_signature(*, signing_key: bytes, date_time: str, scope: str, previous: str, chunk_sha256: str) -> str:
