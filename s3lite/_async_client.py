@@ -10,13 +10,11 @@ import anyio
 import httpx
 
 from ._base import BaseClient
-from ._body import aiter_stream
-from ._client import body_state
 from ._errors import HTTPClientError
 from ._flow import Flow, ReadBody, Send
 from ._http import HttpResponse, StreamBody
 from ._serialize import CHUNK_SIZE
-from ._streaming import AsyncStreamingBody
+from ._streaming import AsyncStreamingBody, body_state
 from ._transport import TRANSPORT_ERRORS, araw_chunks, from_httpx, to_httpx, translate
 from ._types import (
     CompleteMultipartUploadOutput,
@@ -36,6 +34,7 @@ from ._types import (
     UploadPartOutput,
     UploadPartRequest,
 )
+from ._upload import aiter_stream
 
 
 async def _read_all(response: httpx.Response) -> bytes:

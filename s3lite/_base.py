@@ -37,6 +37,10 @@ METHODS = {
 }
 
 
+#: what a presigned URL may be used with (``HttpMethod`` overrides the operation's own)
+PRESIGN_METHODS = ("GET", "PUT", "HEAD", "POST", "DELETE")
+
+
 class BaseClient:
     """Configuration and the I/O-free part of every call."""
 
@@ -114,6 +118,10 @@ class BaseClient:
             raise ParamValidationError(f"Unknown ClientMethod {ClientMethod!r}: one of {', '.join(METHODS)}")
         if isinstance(ExpiresIn, bool) or not isinstance(ExpiresIn, int) or not 1 <= ExpiresIn <= MAX_PRESIGN_EXPIRES:
             raise ParamValidationError(f"Invalid ExpiresIn: must be an int from 1 to {MAX_PRESIGN_EXPIRES}")
+        if Params is not None and not isinstance(Params, Mapping):
+            raise ParamValidationError(f"Invalid type for Params: {type(Params).__name__}, valid types: dict")
+        if HttpMethod is not None and HttpMethod not in PRESIGN_METHODS:
+            raise ParamValidationError(f"Invalid HttpMethod: one of {', '.join(PRESIGN_METHODS)}")
         context = self._context
         if context.credentials is None:
             raise NoCredentialsError()

@@ -3,14 +3,15 @@
 Bytes-like bodies go to the core as they are. Files and iterators become a :class:`StreamBody`:
 its length is known before the first byte is sent (from the file, or from ``ContentLength``), so it
 can be framed as signed aws-chunked chunks and streamed in constant memory. This module looks at
-files (``tell``/``seek``, ``mode``) but never reads them: the clients do that while sending.
+files (``tell``/``seek``, ``mode``) but never reads them: the clients do that while sending
+(``_upload``).
 """
 
 from __future__ import annotations
 
 import io
 import os
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterable, Iterable
 from typing import Any
 
 from ._errors import ParamValidationError
@@ -55,6 +56,11 @@ def _plan(body: Any, content_length: int | None, *, allow_async: bool) -> Stream
         raise ParamValidationError(
             f"Invalid type for parameter ContentLength, type: {type(content_length).__name__}, valid types: int"
         )
+    if hasattr(body, "read") and (hasattr(body, "__aiter__") or hasattr(body, "__aenter__")):
+        raise ParamValidationError(
+            "Invalid type for parameter Body: an async file object (anyio, aiofiles); pass a binary file, "
+            "whose reads AsyncClient runs in a worker thread, or an async iterator of bytes with ContentLength"
+        )
     if hasattr(body, "read"):
         if _is_text_file(body):
             raise ParamValidationError(
@@ -87,64 +93,6 @@ def _required_length(content_length: int | None) -> int:
         raise ParamValidationError(
             "Missing required parameter ContentLength: a Body that is a stream of unknown length needs it"
         )
+    if content_length < 0:
+        raise ParamValidationError("Invalid value for parameter ContentLength: must not be negative")
     return content_length
-
-
-def _as_bytes(chunk: Any) -> bytes:
-    if isinstance(chunk, bytes):
-        return chunk
-    if isinstance(chunk, (bytearray, memoryview)):
-        return bytes(chunk)
-    raise ParamValidationError(
-        f"Invalid value for parameter Body: the stream yielded {type(chunk).__name__}, not bytes"
-    )
-
-
-def iter_stream(body: StreamBody, chunk_size: int) -> Iterator[bytes]:
-    """The bytes to send for ``body`` (sync sources), read ``chunk_size`` at a time and framed by
-    its encoder; the file is rewound first, so a retry sends the same bytes again."""
-    encoder, source = body.encoder, body.source
-    if body.start is not None:
-        source.seek(body.start)
-    if hasattr(source, "read"):
-        left = body.length
-        while left > 0:
-            chunk = source.read(min(chunk_size, left))
-            if not chunk:
-                break
-            left -= len(chunk)
-            if framed := encoder.feed(_as_bytes(chunk)):
-                yield framed
-    else:
-        for chunk in source:
-            if framed := encoder.feed(_as_bytes(chunk)):
-                yield framed
-    yield encoder.finish()
-
-
-async def aiter_stream(body: StreamBody, chunk_size: int) -> AsyncIterator[bytes]:
-    """:func:`iter_stream` for AsyncClient: file reads run in a worker thread so the event loop
-    never blocks on disk, and async iterators are awaited."""
-    import anyio.to_thread
-
-    encoder, source = body.encoder, body.source
-    if hasattr(source, "read"):
-        if body.start is not None:
-            await anyio.to_thread.run_sync(source.seek, body.start)
-        left = body.length
-        while left > 0:
-            chunk = await anyio.to_thread.run_sync(source.read, min(chunk_size, left))
-            if not chunk:
-                break
-            left -= len(chunk)
-            if framed := encoder.feed(_as_bytes(chunk)):
-                yield framed
-    elif isinstance(source, AsyncIterable):
-        async for chunk in source:
-            if framed := encoder.feed(_as_bytes(chunk)):
-                yield framed
-    else:
-        for chunk in source:
-            if framed := encoder.feed(_as_bytes(chunk)):
-                yield framed
-    yield encoder.finish()

@@ -75,7 +75,8 @@ class ChecksumVerifier:
 
     def finish(self) -> None:
         actual = base64.b64encode(self._hasher.digest()).decode()
-        if not hmac.compare_digest(actual, self._expected):
+        # bytes: the expected value came from a header decoded as Latin-1, and may not be ASCII
+        if not hmac.compare_digest(actual.encode(), self._expected.encode("latin-1", "replace")):
             raise ChecksumMismatchError(
                 f"Expected checksum {self._expected} did not match calculated checksum: {actual}"
             )

@@ -14,13 +14,11 @@ from typing import Any, Self, Unpack, cast
 import httpx
 
 from ._base import BaseClient
-from ._body import iter_stream
-from ._checksums import response_verifier
 from ._errors import HTTPClientError
 from ._flow import Flow, ReadBody, Send
 from ._http import HttpResponse, StreamBody
 from ._serialize import CHUNK_SIZE
-from ._streaming import BodyState, StreamingBody
+from ._streaming import StreamingBody, body_state
 from ._transport import TRANSPORT_ERRORS, from_httpx, raw_chunks, to_httpx, translate
 from ._types import (
     CompleteMultipartUploadOutput,
@@ -40,16 +38,7 @@ from ._types import (
     UploadPartOutput,
     UploadPartRequest,
 )
-
-
-def body_state(response: HttpResponse, params: Mapping[str, Any], result: dict[str, Any]) -> BodyState:
-    """Length and checksum checks for a streamed GetObject body (checksums only when asked for); the
-    algorithm checked is named in ``ResponseMetadata.ChecksumAlgorithm``, as botocore names it."""
-    length = response.headers.get("content-length", "")
-    verifier = response_verifier(response.headers) if params.get("ChecksumMode") == "ENABLED" else None
-    if verifier is not None:
-        result["ResponseMetadata"]["ChecksumAlgorithm"] = verifier.algorithm.lower()
-    return BodyState(int(length) if length.isdigit() else None, verifier)
+from ._upload import iter_stream
 
 
 class Client(BaseClient):

@@ -7,13 +7,14 @@ traceback shows the access key id only.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     import configparser
 
-from ._errors import NoCredentialsError
+from ._errors import NoCredentialsError, ParamValidationError
 
 
 class Credentials(NamedTuple):
@@ -25,6 +26,9 @@ class Credentials(NamedTuple):
 
     def __repr__(self) -> str:
         return f"Credentials(access_key={self.access_key!r})"
+
+
+_REGION_NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 def _shared_file(env: Mapping[str, str], variable: str, default: str) -> configparser.ConfigParser:
@@ -62,6 +66,11 @@ def resolve_credentials(
     """Arguments, then ``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY``/``AWS_SESSION_TOKEN``, then the
     shared credentials and config files (``AWS_PROFILE``), as boto3 users expect."""
     if access_key is not None or secret_key is not None:
+        for name, value in (("aws_access_key_id", access_key), ("aws_secret_access_key", secret_key)):
+            if value is not None and not isinstance(value, str):
+                raise ParamValidationError(f"Invalid type for {name}: {type(value).__name__}, valid types: str")
+        if token is not None and not isinstance(token, str):
+            raise ParamValidationError(f"Invalid type for aws_session_token: {type(token).__name__}, valid types: str")
         if not access_key or not secret_key:
             raise NoCredentialsError()
         return Credentials(access_key, secret_key, token)
@@ -82,7 +91,17 @@ def resolve_credentials(
 
 
 def resolve_region(region_name: str | None, env: Mapping[str, str] | None = None) -> str:
-    """The argument, then ``AWS_REGION``/``AWS_DEFAULT_REGION``, then the config file; us-east-1 last."""
+    """The argument, then ``AWS_REGION``/``AWS_DEFAULT_REGION``, then the config file; us-east-1 last.
+
+    It is signed into every request's scope, so it must look like a region: letters, digits, ``-``,
+    ``_`` and ``.`` (S3-compatible servers name theirs freely: ``garage``, ``default``)."""
+    region = _find_region(region_name, env)
+    if not isinstance(region, str) or not _REGION_NAME.fullmatch(region):
+        raise ParamValidationError("Invalid region_name: expected 1-64 letters, digits, '-', '_' or '.'")
+    return region
+
+
+def _find_region(region_name: str | None, env: Mapping[str, str] | None) -> str:
     if region_name:
         return region_name
     env = os.environ if env is None else env

@@ -17,6 +17,8 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 #: "3-63 chars, no uppercase, matches ^(?!-)[a-zA-Z\d-]{1,63}(?<!-)$ ... not IPv4-like" (§2.9)
 _DNS_LABEL = re.compile(r"[a-z0-9][a-z0-9-]{1,61}[a-z0-9]\Z")
 _DOTTED_DNS = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\Z")
+#: an endpoint URL as it can be sent: RFC 3986 characters only (non-ASCII hosts must be IDNA-encoded)
+_URL_TEXT = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
 _IPV4 = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+\Z")
 
 
@@ -37,13 +39,18 @@ class Endpoint(NamedTuple):
         _check_style(addressing_style)
         from urllib.parse import urlsplit  # once per client: kept off the import path
 
+        # Messages never quote the URL: it may carry a password.
+        if not isinstance(url, str) or not _URL_TEXT.fullmatch(url):
+            raise ParamValidationError("Invalid endpoint_url: expected printable ASCII without spaces")
         try:
             parts = urlsplit(url)
             port = parts.port
         except ValueError as exc:
-            raise ParamValidationError(f"Invalid endpoint_url {url!r}: {exc}") from None
+            raise ParamValidationError(f"Invalid endpoint_url: {type(exc).__name__} while parsing it") from None
         if parts.scheme not in _DEFAULT_PORTS or not parts.hostname or parts.query or parts.fragment:
-            raise ParamValidationError(f"Invalid endpoint_url {url!r}: expected http(s)://host[:port][/path]")
+            raise ParamValidationError("Invalid endpoint_url: expected http(s)://host[:port][/path]")
+        if parts.username is not None or parts.password is not None:
+            raise ParamValidationError("Invalid endpoint_url: credentials in the URL are not used; remove them")
         hostname = parts.hostname.lower()
         host = f"[{hostname}]" if ":" in hostname else hostname
         if port is not None and port != _DEFAULT_PORTS[parts.scheme]:

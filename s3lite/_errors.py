@@ -40,6 +40,10 @@ class ChecksumMismatchError(S3LiteError):
     """The body read did not match the checksum the server declared for it."""
 
 
+class BodyClosedError(S3LiteError, ValueError):
+    """A GetObject ``Body`` was read after ``close()`` (as reading a closed file is a ValueError)."""
+
+
 # -- transport: the connection failed, the response never arrived whole ------------------------
 
 
@@ -198,14 +202,6 @@ MODELED_ERRORS: dict[str, type[ClientError]] = {
         InvalidAnnotationName,
         NoSuchAnnotation,
     )
-}
-
-#: The errors each operation models (botocore 1.44): a 429 with one of these codes is not retried.
-OPERATION_ERRORS: dict[str, frozenset[str]] = {
-    "PutObject": frozenset({"InvalidRequest", "InvalidWriteOffset", "TooManyParts", "EncryptionTypeMismatch"}),
-    "GetObject": frozenset({"NoSuchKey", "InvalidObjectState"}),
-    "HeadObject": frozenset({"NoSuchKey"}),
-    "CopyObject": frozenset({"ObjectNotInActiveTierError"}),
 }
 
 #: Members of modeled error shapes, which botocore also puts at the top of ``ClientError.response``.

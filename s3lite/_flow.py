@@ -11,6 +11,7 @@ rule and region redirects live here once for both clients.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Generator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -18,25 +19,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from ._checksums import AwsChunkedEncoder
 from ._credentials import Credentials
 from ._endpoint import Endpoint
-from ._errors import OPERATION_ERRORS, HTTPClientError, NoCredentialsError, UnseekableStreamError, client_error
-from ._http import HttpRequest, StreamBody
+from ._errors import HTTPClientError, NoCredentialsError, UnseekableStreamError, client_error
+from ._http import HttpRequest, StreamBody, redact
 from ._model import OPERATIONS
 from ._parse import inspect_200, parse_error, parse_result
 from ._retry import RetryPolicy
 from ._serialize import CHUNK_SIZE, Prepared, serialize
 from ._sigv4 import SigningKeyCache, sign
-
-#: Headers whose values are secrets or carry them: shown as ``<redacted>`` in logs.
-REDACTED_HEADERS = frozenset(
-    {
-        "authorization",
-        "x-amz-security-token",
-        "x-amz-server-side-encryption-customer-key",
-        "x-amz-copy-source-server-side-encryption-customer-key",
-        "x-amz-server-side-encryption-aws-kms-key-id",
-        "x-amz-server-side-encryption-context",
-    }
-)
 
 
 class Send(NamedTuple):
@@ -102,6 +91,9 @@ class CallContext:
 if TYPE_CHECKING:
     import logging
 
+#: What an AWS region name looks like (the redirect target becomes part of a host name)
+_REGION = re.compile(r"[a-z0-9-]{1,64}")
+
 _logger: logging.Logger | None = None
 
 
@@ -118,11 +110,6 @@ def debug_logger() -> logging.Logger | None:
             return None
         _logger = logging.getLogger("s3lite")
     return _logger if _logger.isEnabledFor(10) else None  # 10: logging.DEBUG
-
-
-def redact(headers: Mapping[str, str]) -> dict[str, str]:
-    """Headers fit for a log line."""
-    return {k: "<redacted>" if k.lower() in REDACTED_HEADERS else v for k, v in headers.items()}
 
 
 def signed_request(context: CallContext, prepared: Prepared, region: str) -> HttpRequest:
@@ -163,7 +150,8 @@ def _redirect_region(operation: str, status: int, error: dict[str, Any], headers
     if not redirect:
         return None
     region = headers.get("x-amz-bucket-region") or error["Error"].get("Region")
-    return region if isinstance(region, str) and region else None
+    # a region we cannot sign for (or build a host from) is not followed: the error is raised instead
+    return region if isinstance(region, str) and _REGION.fullmatch(region) else None
 
 
 def _unrewindable(prepared: Prepared) -> bool:
@@ -191,8 +179,15 @@ def operation_flow(context: CallContext, operation: str, params: Mapping[str, An
             )
         try:
             response = yield Send(request, stream)
+            if stream and 200 <= response.status < 300:
+                policy.succeeded(last_cost)
+                return parse_result(op, response, retry_attempts=attempt - 1)
+            if stream:
+                # an error's body, read now; a transport failure here is retried like one while sending
+                response = response._replace(body=(yield ReadBody()))
         except HTTPClientError as error:
-            if attempt >= policy.max_attempts or not policy.is_retryable_error(error):
+            # connection errors, resets and timeouts: the request may not have been processed
+            if attempt >= policy.max_attempts:
                 raise
             if _unrewindable(prepared):
                 raise UnseekableStreamError(
@@ -206,11 +201,6 @@ def operation_flow(context: CallContext, operation: str, params: Mapping[str, An
             continue
 
         status = response.status
-        if stream and 200 <= status < 300:
-            policy.succeeded(last_cost)
-            return parse_result(op, response, retry_attempts=attempt - 1)
-        if stream:
-            response = response._replace(body=(yield ReadBody()))
         root = None
         if status == 200 and not stream:
             is_error, root = inspect_200(response.body)
@@ -227,14 +217,13 @@ def operation_flow(context: CallContext, operation: str, params: Mapping[str, An
         if new_region and not redirected and new_region != region and isinstance(bucket, str):
             # "retry immediately (delay 0) - this consumes one attempt of the retry budget" (§2.10)
             redirected = True
-            context.bucket_regions[bucket] = new_region
-            region = new_region
-            prepared = serialize(operation, params, endpoint=context.endpoint_for(region))
+            prepared = serialize(operation, params, endpoint=context.endpoint_for(new_region))
+            context.bucket_regions[bucket] = region = new_region
             if not _unrewindable(prepared):
                 continue
         code = error_response["Error"].get("Code", "")
         code = code if isinstance(code, str) else ""  # <Code> with children reads as a dict
-        retryable = policy.is_retryable_response(status, code, OPERATION_ERRORS.get(operation, frozenset()))
+        retryable = policy.is_retryable_response(status, code, op.modeled_errors)
         if retryable and attempt < policy.max_attempts:
             if _unrewindable(prepared):
                 raise UnseekableStreamError(

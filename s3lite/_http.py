@@ -8,14 +8,29 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from ._model import OPERATIONS
+
+#: Headers whose values are secrets or carry them, shown as ``<redacted>`` in reprs and logs: the
+#: signature, the session token, and every member the model marks sensitive (SSE-C keys, KMS ids
+#: and encryption contexts).
+REDACTED_HEADERS = frozenset(
+    {"authorization", "x-amz-security-token"}
+    | {m.wire.lower() for op in OPERATIONS.values() for m in op.inputs.values() if m.sensitive}
+)
+
+
+def redact(headers: Mapping[str, str]) -> dict[str, str]:
+    """Headers fit for a log line or a repr."""
+    return {k: "<redacted>" if k.lower() in REDACTED_HEADERS else v for k, v in headers.items()}
+
 
 class StreamBody(NamedTuple):
     """A body the core does not read: the driver pulls it from ``source`` and pumps it through ``encoder``.
 
     ``source`` is the caller's file, iterator or async iterator; ``start`` the file position to rewind
     to before a retry (``None`` when the source cannot be rewound); ``encoder`` turns raw chunks
-    into the bytes to send (aws-chunked framing with chunk signatures, see ``_checksums``), or is
-    ``None`` when the bytes are sent as they are.
+    into the bytes to send (aws-chunked framing with chunk signatures, see ``_checksums``): None
+    until the flow signs the request, which gives each attempt a new one.
     """
 
     source: Any
@@ -41,6 +56,10 @@ class HttpRequest(NamedTuple):
     headers: dict[str, str]
     body: bytes | StreamBody = b""
 
+    def __repr__(self) -> str:
+        body = f"<{len(self.body)} bytes>" if isinstance(self.body, bytes) else repr(self.body)
+        return f"HttpRequest(method={self.method!r}, url={self.url!r}, headers={redact(self.headers)!r}, body={body})"
+
     @property
     def url(self) -> str:
         tail = f"?{self.query}" if self.query else ""
@@ -59,5 +78,4 @@ class HttpResponse(NamedTuple):
     status: int
     headers: dict[str, str]
     body: bytes = b""
-    reason: str = ""
     names: Mapping[str, str] | None = None

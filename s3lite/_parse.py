@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import _xml
-from ._errors import ERROR_MEMBERS, ResponseParseError, client_error
+from ._errors import ERROR_MEMBERS, ParamValidationError, ResponseParseError, client_error
 from ._http import HttpResponse
 from ._model import (
     BOOLEAN,
@@ -218,7 +218,9 @@ def parse(operation: str, response: HttpResponse, *, retry_attempts: int = 0) ->
 
     For embedders that run their own retry loop; the clients use the flow, which also retries.
     """
-    op = OPERATIONS[operation]
+    op = OPERATIONS.get(operation)
+    if op is None:
+        raise ParamValidationError(f"Unknown operation {operation!r}: one of {', '.join(OPERATIONS)}")
     root = None
     if response.status == 200 and op.output_payload != "Body":
         is_error, root = inspect_200(response.body)

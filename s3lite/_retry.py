@@ -9,8 +9,9 @@ quota, and 429/BadDigest retried.
 from __future__ import annotations
 
 from _thread import allocate_lock
+from collections.abc import Collection
 
-from ._errors import ConnectTimeoutError, HTTPClientError, ParamValidationError, ReadTimeoutError
+from ._errors import ConnectTimeoutError, ParamValidationError, ReadTimeoutError
 
 RETRY_MODES = ("standard", "legacy")
 
@@ -104,7 +105,7 @@ class RetryPolicy:
         default = 5 if mode == "legacy" else 3
         return cls(mode, default if max_attempts is None else max_attempts)
 
-    def is_retryable_response(self, status: int, code: str, modeled: frozenset[str] = frozenset()) -> bool:
+    def is_retryable_response(self, status: int, code: str, modeled: Collection[str] = ()) -> bool:
         """``modeled``: the error codes the operation models; botocore 1.44's standard mode retries a 429
         whose code is none of them (its ``ThrottlingStatusCodeChecker``), whatever the code says."""
         if self.mode == "legacy":
@@ -115,11 +116,6 @@ class RetryPolicy:
             or code in _THROTTLING_CODES
             or (status == 429 and code not in modeled)
         )
-
-    @staticmethod
-    def is_retryable_error(error: Exception) -> bool:
-        """Connection errors, resets, and timeouts: the request may not have been processed."""
-        return isinstance(error, HTTPClientError)
 
     def delay(self, attempt: int, rand: float) -> float:
         """Seconds to wait after failed attempt ``attempt`` (1-based): full jitter, capped at 20 s in

@@ -185,6 +185,12 @@ def serialize(operation: str, params: Mapping[str, Any], *, endpoint: Endpoint) 
         elif location == PAYLOAD:
             body = complete_multipart_xml(value) if name == "MultipartUpload" else _bytes_body(value)
 
+    declared = params.get("ContentLength")
+    if isinstance(body, bytes) and declared is not None and declared != len(body):
+        # sent as it is, a wrong length would cut the body short or leave the server waiting
+        raise ParamValidationError(
+            f"Invalid value for parameter ContentLength: {declared}, but Body has {len(body)} bytes"
+        )
     computed = False
     if op.streaming_input and "ChecksumAlgorithm" in params and not any(_CHECKSUM_HEADER.match(h) for h in headers):
         algorithm = params["ChecksumAlgorithm"]

@@ -137,6 +137,10 @@ class Signed(NamedTuple):
     scope: str
     date_time: str
 
+    def __repr__(self) -> str:
+        # the signing key signs anything for this day, region and service: never shown
+        return f"Signed(request={self.request!r}, scope={self.scope!r}, date_time={self.date_time!r})"
+
 
 def sign(
     request: HttpRequest,
@@ -160,10 +164,7 @@ def sign(
     headers["X-Amz-Content-SHA256"] = payload_hash
     if credentials.token:
         headers["X-Amz-Security-Token"] = credentials.token
-    block, signed_headers = canonical_headers(request.host, headers)
-    canonical = (
-        f"{request.method}\n{request.path}\n{canonical_query(request.query)}\n{block}\n{signed_headers}\n{payload_hash}"
-    )
+    canonical, signed_headers = canonical_request(request._replace(headers=headers), payload_hash)
     scope = credential_scope(date_time[:8], region, service)
     key = _signing_key(keys, credentials, date_time[:8], region, service)
     signature = hmac.new(key, _utf8(string_to_sign(date_time, scope, canonical)), "sha256").hexdigest()

@@ -8,13 +8,14 @@ live once, in :class:`BodyState`.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, NoReturn, Self
 
-from ._checksums import ChecksumVerifier
-from ._errors import IncompleteReadError
-from ._transport import TRANSPORT_ERRORS, araw_chunks, raise_translated, raw_chunks
+from ._checksums import ChecksumVerifier, response_verifier
+from ._errors import BodyClosedError, IncompleteReadError, S3LiteError
+from ._http import HttpResponse
+from ._transport import TRANSPORT_ERRORS, araw_chunks, raw_chunks, translate
 
 DEFAULT_CHUNK_SIZE = 1024
 
@@ -27,7 +28,7 @@ class BodyState:
     every byte in, then out, then shift the rest down).
     """
 
-    __slots__ = ("_buffered", "_chunks", "_expected", "_offset", "_received", "_verifier", "eof")
+    __slots__ = ("_buffered", "_chunks", "_error", "_expected", "_offset", "_received", "_verifier", "closed", "eof")
 
     def __init__(self, expected_length: int | None, verifier: ChecksumVerifier | None) -> None:
         self._chunks: deque[bytes] = deque()
@@ -38,6 +39,10 @@ class BodyState:
         self._expected = expected_length
         self._verifier = verifier
         self.eof = False
+        self.closed = False
+        #: the first failure (transport, short body, checksum): raised again by every later read, so
+        #: that what was buffered before it is never handed out as if the body had ended well
+        self._error: S3LiteError | None = None
 
     @property
     def position(self) -> int:
@@ -57,13 +62,30 @@ class BodyState:
         """The stream is exhausted: "compares bytes read with Content-Length and raises
         IncompleteReadError on mismatch" (s3-spec.md §2.11), then checks the checksum."""
         self.eof = True
-        if self._expected is not None and self._received != self._expected:
-            raise IncompleteReadError(actual_bytes=self._received, expected_bytes=self._expected)
-        if self._verifier is not None:
-            self._verifier.finish()
+        try:
+            if self._expected is not None and self._received != self._expected:
+                raise IncompleteReadError(actual_bytes=self._received, expected_bytes=self._expected)
+            if self._verifier is not None:
+                self._verifier.finish()
+        except S3LiteError as error:
+            self._error = error
+            raise
 
-    def has(self, amount: int) -> bool:
-        return self._buffered >= amount
+    def fail(self, error: Exception) -> NoReturn:
+        """The transport failed mid-body: remember it (as our exception, httpx's as its cause) and raise."""
+        translated = translate(error)
+        translated.__cause__ = error
+        self._error = translated
+        raise translated
+
+    def wants(self, amount: int | None) -> bool:
+        """Whether a read of ``amount`` must pull more; raises what stops any read (an earlier
+        failure, close())."""
+        if self._error is not None:
+            raise self._error
+        if self.closed and not self.eof:
+            raise BodyClosedError("I/O operation on a closed Body")
+        return not self.eof and (amount is None or self._buffered < amount)
 
     def take(self, amount: int | None) -> bytes:
         chunks = self._chunks
@@ -94,6 +116,21 @@ class BodyState:
         return b"".join(pieces)
 
 
+def body_state(response: HttpResponse, params: Mapping[str, Any], result: dict[str, Any]) -> BodyState:
+    """Length and checksum checks for a streamed GetObject body (checksums only when asked for); the
+    algorithm checked is named in ``ResponseMetadata.ChecksumAlgorithm``, as botocore names it."""
+    length = response.headers.get("content-length", "")
+    verifier = response_verifier(response.headers) if params.get("ChecksumMode") == "ENABLED" else None
+    if verifier is not None:
+        result["ResponseMetadata"]["ChecksumAlgorithm"] = verifier.algorithm.lower()
+    return BodyState(int(length) if length.isdigit() else None, verifier)
+
+
+def as_amount(amt: int | None) -> int | None:
+    """``read(amt)``'s argument: None or a negative number mean everything (as in urllib3 and files)."""
+    return None if amt is None or amt < 0 else amt
+
+
 def split_lines(pending: bytes, chunk: bytes, keepends: bool) -> tuple[list[bytes], bytes]:
     """Complete lines in ``pending + chunk``, and what is left over (botocore's ``iter_lines``)."""
     lines = (pending + chunk).splitlines(True)
@@ -117,25 +154,31 @@ class StreamingBody:
     def __repr__(self) -> str:
         return f"<StreamingBody eof={self._state.eof}>"
 
-    def _pull(self) -> bool:
+    def _pull(self) -> None:
         try:
             chunk = next(self._chunks)
         except StopIteration:
             self._response.close()
             self._state.end()
-            return False
+            return
         except TRANSPORT_ERRORS as error:
             self._response.close()
-            raise_translated(error)
+            self._state.fail(error)
         self._state.feed(chunk)
-        return True
 
     def read(self, amt: int | None = None) -> bytes:
         """Up to ``amt`` bytes, or everything left; b"" at the end."""
-        state = self._state
-        while not state.eof and (amt is None or not state.has(amt)):
+        state, amount = self._state, as_amount(amt)
+        while state.wants(amount):
             self._pull()
-        return state.take(amt)
+        return state.take(amount)
+
+    def readable(self) -> bool:
+        return True
+
+    def readlines(self) -> list[bytes]:
+        """The rest of the body as lines, line endings kept (as ``IOBase.readlines``)."""
+        return list(self.iter_lines(keepends=True))
 
     def readinto(self, buffer: bytearray | memoryview) -> int:
         """Fill ``buffer`` with up to ``len(buffer)`` bytes; the number read, 0 at the end."""
@@ -161,7 +204,17 @@ class StreamingBody:
     def __iter__(self) -> Iterator[bytes]:
         return self.iter_chunks()
 
+    def __next__(self) -> bytes:
+        if chunk := self.read(DEFAULT_CHUNK_SIZE):
+            return chunk
+        raise StopIteration
+
+    @property
+    def closed(self) -> bool:
+        return self._state.closed
+
     def close(self) -> None:
+        self._state.closed = True
         self._response.close()
 
     def __enter__(self) -> Self:
@@ -182,24 +235,29 @@ class AsyncStreamingBody:
     def __repr__(self) -> str:
         return f"<AsyncStreamingBody eof={self._state.eof}>"
 
-    async def _pull(self) -> bool:
+    async def _pull(self) -> None:
         try:
             chunk = await self._chunks.__anext__()
         except StopAsyncIteration:
             await self._response.aclose()
             self._state.end()
-            return False
+            return
         except TRANSPORT_ERRORS as error:
             await self._response.aclose()
-            raise_translated(error)
+            self._state.fail(error)
         self._state.feed(chunk)
-        return True
 
     async def read(self, amt: int | None = None) -> bytes:
-        state = self._state
-        while not state.eof and (amt is None or not state.has(amt)):
+        state, amount = self._state, as_amount(amt)
+        while state.wants(amount):
             await self._pull()
-        return state.take(amt)
+        return state.take(amount)
+
+    def readable(self) -> bool:
+        return True
+
+    async def readlines(self) -> list[bytes]:
+        return [line async for line in self.iter_lines(keepends=True)]
 
     async def readinto(self, buffer: bytearray | memoryview) -> int:
         data = await self.read(len(buffer))
@@ -225,7 +283,17 @@ class AsyncStreamingBody:
     def __aiter__(self) -> AsyncIterator[bytes]:
         return self.iter_chunks()
 
+    async def __anext__(self) -> bytes:
+        if chunk := await self.read(DEFAULT_CHUNK_SIZE):
+            return chunk
+        raise StopAsyncIteration
+
+    @property
+    def closed(self) -> bool:
+        return self._state.closed
+
     async def close(self) -> None:
+        self._state.closed = True
         # The chunk iterator may be an async generator suspended mid-body: close it here, in this
         # task, rather than leave it to the garbage collector (trio warns when it has to).
         aclose = getattr(self._chunks, "aclose", None)

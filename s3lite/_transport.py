@@ -11,7 +11,7 @@ import threading
 import urllib.request
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import cast
 
 import httpx
 
@@ -123,6 +123,8 @@ def to_httpx(
     origin = f"{request.scheme}://{request.host}/"
     base = _origins.get(origin)
     if base is None:
+        if len(_origins) >= 256:  # one per bucket when virtual-hosted: bounded like the signing keys
+            _origins.clear()
         base = _origins[origin] = httpx.URL(origin)
     url = object.__new__(httpx.URL)
     url._uri_reference = base._uri_reference._replace(path=request.path, query=request.query or None)
@@ -173,8 +175,8 @@ def from_httpx(response: httpx.Response, body: bytes = b"") -> HttpResponse:
         if raw_name != raw_lower and lower.startswith("x-amz-meta-"):
             names[lower] = raw_name.decode("latin-1")
     if names:
-        return HttpResponse(response.status_code, headers, body, response.reason_phrase, names)
-    return HttpResponse(response.status_code, headers, body, response.reason_phrase)
+        return HttpResponse(response.status_code, headers, body, names)
+    return HttpResponse(response.status_code, headers, body)
 
 
 def translate(error: Exception) -> HTTPClientError:
@@ -204,7 +206,3 @@ def araw_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
 
 #: What a transport may raise while sending or reading: mapped by :func:`translate`.
 TRANSPORT_ERRORS: tuple[type[Exception], ...] = (httpx.TransportError, httpx.StreamError)
-
-
-def raise_translated(error: Exception) -> Any:
-    raise translate(error) from error

@@ -37,6 +37,8 @@ _HEADER_VALUE = re.compile(r"[\t\x20-\x7e]*\Z")
 #: RFC 9110 token: what a header name (and so a metadata key) may contain.
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 MAX_PART_NUMBER = 10000
+#: sizes and counts, where a negative number can only be a mistake
+_NON_NEGATIVE = frozenset({"ContentLength", "MpuObjectSize", "WriteOffsetBytes", "PartNumber"})
 _PART_NUMBER_MEMBERS = {("UploadPart", "PartNumber"), ("UploadPartCopy", "PartNumber")}
 _COMPLETED_PART = {m.name: m for m in SHAPES["CompletedPart"]}
 
@@ -75,6 +77,8 @@ def _check_scalar(name: str, value: Any, member: Member, problems: list[str]) ->
             problems.append(f"Invalid type for parameter {name}, type: {_type_name(value)}, valid types: int")
         elif not -(2**63) <= value < 2**63:
             problems.append(f"Invalid value for parameter {name}: out of range for a 64-bit integer")
+        elif value < 0 and name in _NON_NEGATIVE:
+            problems.append(f"Invalid value for parameter {name}: must not be negative")
     elif kind == BOOLEAN:
         if not isinstance(value, bool):
             problems.append(f"Invalid type for parameter {name}, type: {_type_name(value)}, valid types: bool")

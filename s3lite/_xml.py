@@ -30,11 +30,6 @@ def escape_text(text: str) -> str:
     return text.translate(_TEXT_ESCAPES)
 
 
-def element(name: str, children: list[str] | str) -> str:
-    body = children if isinstance(children, str) else "".join(children)
-    return f"<{name}>{body}</{name}>"
-
-
 class Node:
     """An element as ElementTree would give it: ``tag`` (``{namespace}Name`` when namespaced),
     ``children``, and ``text`` - the character data before the first child, None when there is none."""

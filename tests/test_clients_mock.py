@@ -592,6 +592,48 @@ async def test_short_body_through_iter_chunks(s3: Driver, server: Server) -> Non
         await s3.collect(body, "iter_chunks", chunk_size=2)
 
 
+async def test_a_failed_body_stays_failed(s3: Driver, server: Server) -> None:
+    """What was buffered before a failure is never handed out later as if the body had ended well."""
+    server.stream(Chunks(b"abc", b"def"), {"content-length": "10"})
+    body = (await s3.call("get_object", Bucket=BUCKET, Key="k"))["Body"]
+    for _ in range(3):
+        with pytest.raises(s3lite.IncompleteReadError):
+            await s3.read(body, 8)
+
+
+async def test_negative_amount_reads_everything(s3: Driver, server: Server) -> None:
+    server.stream(Chunks(b"hello", b" world"))
+    body = (await s3.call("get_object", Bucket=BUCKET, Key="k"))["Body"]
+    assert await s3.read(body, 3) == b"hel"
+    assert await s3.read(body, -1) == b"lo world"
+    assert await s3.read(body) == b""
+
+
+async def test_reading_a_closed_body_is_an_error(s3: Driver, server: Server) -> None:
+    server.stream(Chunks(b"abc", b"def"))
+    body = (await s3.call("get_object", Bucket=BUCKET, Key="k"))["Body"]
+    assert await s3.read(body, 1) == b"a"
+    await s3.close_body(body)
+    assert body.closed
+    with pytest.raises(s3lite.BodyClosedError):
+        await s3.read(body)
+
+
+async def test_readlines_keeps_line_endings(s3: Driver, server: Server) -> None:
+    server.stream(Chunks(b"one\ntw", b"o\r\nthree"))
+    body = (await s3.call("get_object", Bucket=BUCKET, Key="k"))["Body"]
+    assert body.readable()
+    lines = await s3._run(body.readlines)
+    assert lines == [b"one\n", b"two\r\n", b"three"]
+
+
+async def test_a_non_ascii_checksum_header_is_a_mismatch(s3: Driver, server: Server) -> None:
+    server.stream(Chunks(b"data"), {"x-amz-checksum-crc32": "\xe9\xe9\xe9\xe9".encode("latin-1")})
+    body = (await s3.call("get_object", Bucket=BUCKET, Key="k", ChecksumMode="ENABLED"))["Body"]
+    with pytest.raises(s3lite.ChecksumMismatchError):
+        await s3.read(body)
+
+
 DATA = b"checksummed body\n" * 100
 
 

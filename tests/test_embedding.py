@@ -16,7 +16,7 @@ EXPORTED = sorted(s3lite.__all__)
 def test_public_names_are_pinned() -> None:
     assert s3lite.__all__ == EXPORTED, "__all__ stays sorted"
     assert set(EXPORTED) == {
-        "AccessDenied", "AnnotationLimitExceeded", "AnnotationNameTooLong", "IdempotencyParameterMismatch",
+        "AccessDenied", "AnnotationLimitExceeded", "BodyClosedError", "AnnotationNameTooLong", "IdempotencyParameterMismatch",
         "InvalidAnnotationName", "InvalidPrefix", "NoSuchAnnotation", "UnsupportedMediaType",
         "AsyncClient", "AsyncStreamingBody", "BucketAlreadyExists", "BucketAlreadyOwnedByYou", "CallContext",
         "ChecksumMismatchError", "Client", "ClientError", "ConnectTimeoutError", "Credentials",

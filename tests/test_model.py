@@ -70,3 +70,19 @@ def test_sensitive_members_are_marked() -> None:
         "SSEKMSKeyId",
         "SSEKMSEncryptionContext",
     }
+
+
+@pytest.mark.parametrize("name", sorted(OPERATIONS))
+def test_modeled_errors(service_model: Any, name: str) -> None:
+    """They decide which 429s are retried (botocore 1.44's ThrottlingStatusCodeChecker)."""
+    theirs = {shape.name for shape in service_model.operation_model(name).error_shapes}
+    assert set(OPERATIONS[name].modeled_errors) == theirs
+
+
+def test_every_sensitive_member_is_redacted() -> None:
+    from s3lite._http import REDACTED_HEADERS
+
+    for op in OPERATIONS.values():
+        for member in op.inputs.values():
+            if member.sensitive or member.wire.lower().endswith("customer-key"):
+                assert member.wire.lower() in REDACTED_HEADERS, member.name

@@ -275,3 +275,36 @@ def test_custom_endpoint_redirect_changes_only_the_signing_region() -> None:
     _run(context, "HeadObject", {"Bucket": "b", "Key": "k"}, script)
     assert {s.request.host for s in script.sent} == {"127.0.0.1:9000"}
     assert "/eu-west-1/s3/" in script.sent[1].request.headers["Authorization"]
+
+
+@pytest.mark.parametrize("region", ["EU", "eu west 1", "x" * 65, "a.b"])
+def test_a_region_that_cannot_be_used_is_not_followed_nor_remembered(region: str) -> None:
+    """A bad x-amz-bucket-region raises the server's error; it does not poison later calls."""
+    context = _context(Endpoint.for_region("us-east-1"))
+    script = Script(_error(301, "PermanentRedirect", {"x-amz-bucket-region": region}))
+    with pytest.raises(s3lite.ClientError):
+        _run(context, "HeadObject", {"Bucket": "mybucket", "Key": "k"}, script)
+    assert len(script.sent) == 1
+    assert context.bucket_regions == {}
+    later = Script(HttpResponse(200, {}))
+    _run(context, "HeadObject", {"Bucket": "mybucket", "Key": "k"}, later)
+    assert later.sent[0].request.host == "mybucket.s3.us-east-1.amazonaws.com"
+
+
+def test_a_failure_while_reading_an_error_body_is_retried() -> None:
+    """A 503 whose body is cut off: the connection error is retried like one while sending."""
+    context = _context()
+    replies = iter([HttpResponse(503, {}), HttpResponse(200, {"content-length": "3"})])
+    seen: list[str] = []
+
+    def respond(effect: Any) -> Any:
+        seen.append(type(effect).__name__)
+        if isinstance(effect, Send):
+            return next(replies)
+        if isinstance(effect, ReadBody):
+            raise s3lite.EndpointConnectionError("Connection failed: peer closed the connection")
+        return None
+
+    result = run_to_completion(s3lite.operation_flow(context, "GetObject", {"Bucket": "b", "Key": "k"}), respond)
+    assert seen == ["Send", "ReadBody", "Sleep", "Send"]
+    assert result["ResponseMetadata"]["RetryAttempts"] == 1

@@ -115,6 +115,19 @@ def test_all_problems_are_reported_at_once() -> None:
     assert message.count("\n") >= 4
 
 
+class _AsyncFile:
+    """What anyio.open_file and aiofiles give: async read, async iteration."""
+
+    async def read(self, size: int = -1) -> bytes:
+        return b""
+
+    def __aiter__(self) -> Any:
+        return self
+
+    async def __anext__(self) -> bytes:
+        raise StopAsyncIteration
+
+
 def _counting_client(calls: list[httpx.Request]) -> s3lite.Client:
     def handler(request: httpx.Request) -> httpx.Response:
         calls.append(request)
@@ -137,6 +150,19 @@ def _counting_client(calls: list[httpx.Request]) -> s3lite.Client:
         {"Bucket": "b", "Key": "k", "Body": 42},
         {"Bucket": "b", "Key": "k", "Metadata": {"a": "b\nc"}},
         {"Bucket": "b", "Key": "k", "ContentLength": "1", "Body": iter([b"x"])},
+        {"Bucket": "b", "Key": "k", "ContentLength": -1, "Body": iter([b"x"])},
+        {"Bucket": "b", "Key": "k", "ContentLength": 10, "Body": b"abc"},
+        {"Bucket": "b", "Key": "k", "Body": _AsyncFile()},
+    ],
+    ids=[
+        "text-file",
+        "no-length",
+        "int-body",
+        "metadata-lf",
+        "str-length",
+        "negative-length",
+        "wrong-length",
+        "async-file",
     ],
 )
 def test_nothing_is_sent_for_bad_input(params: dict[str, Any]) -> None:
@@ -177,6 +203,76 @@ def test_secrets_stay_out_of_reprs() -> None:
     for text in (repr(credentials), str(credentials), repr(client), repr(client._context)):
         for secret in _secrets():
             assert secret not in text
+
+
+def test_secrets_stay_out_of_the_reprs_of_requests() -> None:
+    """What an embedder is most likely to log: the prepared and the signed request, and the flow's Send."""
+    prepared = serialize(
+        "CopyObject",
+        {
+            "Bucket": "b",
+            "Key": "k",
+            "CopySource": "s/k",
+            "SSECustomerAlgorithm": "AES256",
+            "SSECustomerKey": SSE_KEY,
+            "CopySourceSSECustomerAlgorithm": "AES256",
+            "CopySourceSSECustomerKey": SSE_KEY,
+        },
+        endpoint=ENDPOINT,
+    )
+    signed = s3lite.sign(
+        prepared.request,
+        credentials=s3lite.Credentials("AKID", SECRET_KEY, SESSION_TOKEN),
+        region="us-east-1",
+        now=0,
+        payload_hash=prepared.payload_hash,
+        keys=s3lite.SigningKeyCache(),
+    )
+    texts = [repr(prepared), repr(signed), repr(signed.request), repr(s3lite.Send(signed.request))]
+    for text in texts:
+        assert "<redacted>" in text
+        for secret in [*_secrets(), signed.signing_key.hex(), repr(signed.signing_key)]:
+            assert secret not in text
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ({"endpoint_url": "http://user:hunter2@127.0.0.1:9000"}, "credentials in the URL"),
+        ({"endpoint_url": "http://user:hunter2@h:badport"}, "while parsing it"),
+        ({"endpoint_url": "http://bücher.example:9000"}, "printable ASCII"),
+        ({"endpoint_url": "http://127.0.0.1:9000/pre fix"}, "printable ASCII"),
+        ({"region_name": "us-east-1/x"}, "Invalid region_name"),
+        ({"aws_access_key_id": 123, "aws_secret_access_key": "s"}, "aws_access_key_id: int"),
+        ({"aws_access_key_id": "a", "aws_secret_access_key": b"s"}, "aws_secret_access_key: bytes"),
+    ],
+    ids=["userinfo", "unparseable", "non-ascii-host", "space-in-path", "region", "int-key", "bytes-secret"],
+)
+def test_bad_client_options_are_refused_without_echoing_them(options: dict[str, Any], expected: str) -> None:
+    settings: dict[str, Any] = {"endpoint_url": "http://127.0.0.1:9000", "region_name": "us-east-1"}
+    settings.update(aws_access_key_id="AKID", aws_secret_access_key=SECRET_KEY)
+    settings.update(options)
+    with pytest.raises(s3lite.ParamValidationError, match=expected) as caught:
+        s3lite.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200)), **settings)
+    assert "hunter2" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        ({"Params": [("Bucket", "b")]}, "Invalid type for Params"),
+        ({"Params": {"Bucket": "b", "Key": "k"}, "HttpMethod": "GET\r\nX: y"}, "Invalid HttpMethod"),
+    ],
+)
+def test_bad_presign_arguments_are_refused(arguments: dict[str, Any], expected: str) -> None:
+    calls: list[httpx.Request] = []
+    with _counting_client(calls) as client, pytest.raises(s3lite.ParamValidationError, match=expected):
+        client.generate_presigned_url("get_object", **arguments)
+
+
+def test_parse_of_an_unknown_operation_is_a_library_error() -> None:
+    with pytest.raises(s3lite.ParamValidationError, match="Unknown operation"):
+        s3lite.parse("Nope", s3lite.HttpResponse(200, {}))
 
 
 def test_secrets_stay_out_of_errors_logs_and_tracebacks(caplog: pytest.LogCaptureFixture) -> None:

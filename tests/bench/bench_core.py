@@ -33,7 +33,7 @@ def canned_response(exchange: Exchange, *, streamed: bool) -> s3lite.HttpRespons
     """The exchange's response as the core receives it: lower-cased header names, the body read
     (or left unread, ``b""``, when the flow asked for the body to be streamed)."""
     headers = {name.lower(): value for name, value in exchange.response_headers}
-    return s3lite.HttpResponse(200, headers, b"" if streamed else exchange.body, "OK")
+    return s3lite.HttpResponse(200, headers, b"" if streamed else exchange.body)
 
 
 def context() -> s3lite.CallContext:
