@@ -182,10 +182,23 @@ def credentials(inp: Input) -> s3lite.Credentials:
     """Keys as given, or as read from the environment: ``os.environ`` decodes bytes that are not UTF-8
     to lone surrogates (surrogateescape), so those are drawn too, one time in eight."""
     odd = inp.flag(8)
-    access = inp.pick(("AKIDEXAMPLE", "AKIA/x", "")) if inp.flag(2) else inp.text(20, surrogates=odd)
-    secret = inp.pick(("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "")) if inp.flag(2) else inp.text(40, surrogates=odd)
-    token = None if inp.flag(2) else inp.pick(("FwoGZXIvYXdzE//token+/=", "t o k", "")) if inp.flag(2) else inp.text(30)
+    access = inp.pick(("AKIDEXAMPLE", "AKIA/x", "")) if inp.flag(2) else _any_text(inp, 20, odd)
+    secret = inp.pick(("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "")) if inp.flag(2) else _any_text(inp, 40, odd)
+    token = (
+        None
+        if inp.flag(2)
+        else inp.pick(("FwoGZXIvYXdzE//token+/=", "t o k", ""))
+        if inp.flag(2)
+        else _any_text(inp, 30)
+    )
     return s3lite.Credentials(access, secret, token)
+
+
+def _any_text(inp: Input, most: int, surrogates: bool = False) -> str:
+    """Half the time printable ASCII (what sign accepts in keys and regions), else any text."""
+    if inp.flag(2):
+        return "".join(chr(0x20 + b % 0x5F) for b in inp.bytes(most))
+    return inp.text(most, surrogates=surrogates)
 
 
 def check_signed(signed: Any, req: s3lite.HttpRequest, creds: s3lite.Credentials, region: str, now: float) -> None:
@@ -253,7 +266,7 @@ def target(data: bytes) -> None:
     inp = Input(data)
     req = request(inp)
     creds = credentials(inp)
-    region = _text(inp, REGIONS, 12) if not inp.flag(16) else inp.text(12, surrogates=True)
+    region = _text(inp, REGIONS, 12) if not inp.flag(8) else _any_text(inp, 12, surrogates=inp.flag(2))
     now = inp.pick(INSTANTS) if inp.flag(2) else inp.int_in(0, 4_102_444_799) + inp.int_in(0, 999) / 1000
     payload = inp.pick(PAYLOADS) if inp.flag(2) else hashlib.sha256(req.body).hexdigest()
     expires_in = inp.int_in(1, 604800)

@@ -54,9 +54,9 @@ def serialized(operation: str, **params: Any) -> Any:
 
 
 # -- serialize -------------------------------------------------------------------------------------
-# Fix for the next three: s3lite/_validate.py's _HEADER_VALUE, _TOKEN and _BUCKET (and
-# s3lite/_endpoint.py's _DNS_LABEL/_DOTTED_DNS) end in "$", which also matches before a final "\n":
-# use re.fullmatch (or "\Z") wherever they are matched.
+# The next three were one bug: s3lite/_validate.py's _HEADER_VALUE, _TOKEN and _BUCKET (and
+# s3lite/_endpoint.py's _DNS_LABEL/_DOTTED_DNS) ended in "$", which also matches before a final "\n",
+# so the LF reached a header or the Host. Fixed: they end in "\Z".
 
 
 @pytest.mark.parametrize(
@@ -88,9 +88,8 @@ def test_bucket_with_a_trailing_newline() -> None:
     ids=["dict-CRLF", "str-NUL", "str-control"],
 )
 def test_copy_source_version_id_with_control_characters(copy_source: Any) -> None:
-    # Fix: s3lite/_validate.py _check_copy_source: require _HEADER_VALUE.fullmatch of the dict's
-    # VersionId and of the "?versionId=..." suffix of the str form (the part copy_source_header
-    # leaves unencoded).
+    # Was: the VersionId went into x-amz-copy-source unchecked (copy_source_header leaves it unencoded,
+    # as botocore does). Fixed: s3lite/_validate.py _check_copy_source requires a header value.
     serialized("CopyObject", Bucket="bucket", Key="k", CopySource=copy_source)
 
 
@@ -128,9 +127,9 @@ def test_epoch_int_too_large_for_a_float() -> None:
     ids=["Body", "SSECustomerKey", "Parts-ETag"],
 )
 def test_text_that_is_not_utf8(operation: str, params: dict[str, Any]) -> None:
-    # Fix: s3lite/_serialize.py: _bytes_body and _sse_customer turn UnicodeEncodeError into
-    # ParamValidationError (or leave the value to validation), and s3lite/_validate.py _check_text
-    # checks UTF-8 for every location, XML (the CompletedPart members) included.
+    # Was: UnicodeEncodeError from s3lite/_serialize.py _bytes_body, _sse_customer and
+    # complete_multipart_xml. Fixed: those raise ParamValidationError, and _validate._check_text checks
+    # UTF-8 for XML text (the CompletedPart members) too.
     serialized(operation, Bucket="bucket", Key="k", **params)
 
 
@@ -138,8 +137,8 @@ def test_text_that_is_not_utf8(operation: str, params: dict[str, Any]) -> None:
     ("operation", "member"), [("PutObject", "ContentLength"), ("GetObject", "PartNumber")], ids=["header", "query"]
 )
 def test_integer_with_more_than_4300_digits(operation: str, member: str) -> None:
-    # Fix: s3lite/_validate.py _check_scalar: refuse INTEGER/LONG values outside S3's range
-    # (-2**63 <= value < 2**63) with a ParamValidationError.
+    # Was: ValueError from str(value) in s3lite/_serialize.py _scalar. Fixed: s3lite/_validate.py
+    # _check_scalar refuses integers outside -2**63..2**63-1.
     serialized(operation, Bucket="bucket", Key="k", **{member: 10**5000})
 
 
@@ -149,9 +148,9 @@ def test_integer_with_more_than_4300_digits(operation: str, member: str) -> None
 @pytest.mark.parametrize("name", ["authorization", "x-amz-date", "x-amz-content-sha256", "x-amz-security-token"])
 def test_sign_replaces_signature_headers_in_any_letter_case(name: str) -> None:
     # A request whose headers went through a stack that lower-cases names (dict(httpx.Headers)),
-    # signed again: the old value stays beside the new one and both are sent (and x-amz-date,
-    # x-amz-content-sha256 and the token are signed as "old,new").
-    # Fix: s3lite/_sigv4.py sign: drop headers whose name.lower() is one of the four, in any case.
+    # signed again: the old value stayed beside the new one and both were sent (and x-amz-date,
+    # x-amz-content-sha256 and the token were signed as "old,new"). Fixed: s3lite/_sigv4.py sign
+    # replaces the four in any letter case.
     request = s3lite.HttpRequest("GET", "https", "bucket.s3.amazonaws.com", "/k", "", {name: "stale"}, b"")
     signed = s3lite.sign(
         request,
@@ -176,8 +175,8 @@ def test_sign_replaces_signature_headers_in_any_letter_case(name: str) -> None:
 )
 def test_credentials_or_region_that_are_not_utf8(call: str, access_key: str, secret_key: str, region: str) -> None:
     # os.environ decodes AWS_SECRET_ACCESS_KEY/AWS_REGION bytes that are not UTF-8 to lone surrogates.
-    # Fix: refuse them with an S3LiteError where they enter (s3lite/_credentials.py resolve_credentials,
-    # resolve_region) or in s3lite/_sigv4.py sign/presign (catch UnicodeEncodeError).
+    # Was: UnicodeEncodeError from s3lite/_sigv4.py derive_signing_key and string_to_sign. Fixed:
+    # sign and presign refuse them with a ParamValidationError.
     request = s3lite.HttpRequest("GET", "https", "bucket.s3.amazonaws.com", "/k", "", {}, b"")
     credentials = s3lite.Credentials(access_key, secret_key)
     keys = s3lite.SigningKeyCache()
@@ -200,7 +199,7 @@ UNKNOWN_ENCODING = b'<?xml version="1.0" encoding="x-no-such"?><Error><Code>NoSu
 
 @pytest.mark.parametrize(("operation", "status"), [("CopyObject", 200), ("GetObject", 404)])
 def test_xml_declaring_an_unknown_encoding(operation: str, status: int) -> None:
-    # Fix: s3lite/_xml.py parse: catch LookupError with ValueError and UnicodeError.
+    # Was: LookupError from expat out of s3lite/_xml.py parse. Fixed: parse catches LookupError.
     result = outcome(lambda: s3lite.parse(operation, s3lite.HttpResponse(status, {}, UNKNOWN_ENCODING)))
     assert isinstance(result, s3lite.ClientError)
 
@@ -225,7 +224,8 @@ def _flow(operation: str, response: s3lite.HttpResponse) -> dict[str, Any]:
 @pytest.mark.parametrize("how", ["parse", "flow"])
 def test_error_code_with_child_elements(how: str) -> None:
     # Was: TypeError in s3lite/_errors.py client_error (MODELED_ERRORS.get(dict)), and in the flow
-    # in s3lite/_retry.py is_retryable_response (dict in frozenset). Fixed in the working tree.
+    # in s3lite/_retry.py is_retryable_response (dict in frozenset). Fixed: client_error and the flow
+    # treat a Code that is not a str as no code.
     response = s3lite.HttpResponse(400, {}, NESTED_CODE)
     if how == "parse":
         result = outcome(lambda: s3lite.parse("GetObject", response))
