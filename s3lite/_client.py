@@ -15,11 +15,11 @@ import httpx
 
 from ._base import BaseClient
 from ._errors import HTTPClientError
-from ._flow import Flow, ReadBody, Send
+from ._flow import Driving, ReadBody, Send
 from ._http import HttpResponse, StreamBody
 from ._serialize import CHUNK_SIZE
-from ._streaming import StreamingBody, body_state
-from ._transport import TRANSPORT_ERRORS, from_httpx, raw_chunks, to_httpx, translate
+from ._streaming import StreamingBody, with_body
+from ._transport import TRANSPORT_ERRORS, from_httpx, raw_chunks, to_httpx, translate, translated
 from ._types import (
     CompleteMultipartUploadOutput,
     CompleteMultipartUploadRequest,
@@ -77,49 +77,30 @@ class Client(BaseClient):
             raise translate(error) from error
 
     def _call(self, operation: str, params: Mapping[str, Any]) -> Any:
-        flow: Flow = self._flow(operation, params, allow_async=False)
-        open_response: httpx.Response | None = None
-        last: HttpResponse | None = None
-        reply: Any = None
-        error: HTTPClientError | None = None
+        driving = Driving(self._flow(operation, params, allow_async=False))
         try:
-            while True:
-                try:
-                    effect = flow.throw(error) if error is not None else flow.send(reply)
-                except StopIteration as done:
-                    result: dict[str, Any] = done.value
-                    if open_response is not None and last is not None and "Body" not in result:
-                        result["Body"] = StreamingBody(open_response, body_state(last, params, result))
-                        open_response = None
-                    return result
-                error = reply = None
+            while (effect := driving.next_effect()) is not None:
                 if isinstance(effect, Send):
-                    if open_response is not None:
-                        open_response.close()
-                        open_response = None
+                    if (previous := driving.release()) is not None:
+                        previous.close()
                     try:
-                        response, last = self._send(effect)
-                    except HTTPClientError as exc:
-                        error = exc
-                        continue
-                    if effect.stream:
-                        open_response = response
-                    reply = last
+                        driving.received(effect, *self._send(effect))
+                    except HTTPClientError as error:
+                        driving.fail(error)
                 elif isinstance(effect, ReadBody):
-                    assert open_response is not None
+                    response = driving.release()
                     try:
-                        reply = b"".join(raw_chunks(open_response))
-                    except TRANSPORT_ERRORS as exc:
-                        error = translate(exc)
-                        error.__cause__ = exc
+                        driving.answer(b"".join(raw_chunks(response)))
+                    except TRANSPORT_ERRORS as error:
+                        driving.fail(translated(error))
                     finally:
-                        open_response.close()
-                        open_response = None
+                        response.close()
                 else:
                     time.sleep(effect.seconds)
+            return with_body(driving.result, driving, params, StreamingBody)
         finally:
-            if open_response is not None:
-                open_response.close()
+            if (held := driving.release()) is not None:
+                held.close()
 
     def put_object(self, **params: Unpack[PutObjectRequest]) -> PutObjectOutput:
         return cast(PutObjectOutput, self._call("PutObject", params))

@@ -20,7 +20,7 @@ from ._checksums import AwsChunkedEncoder
 from ._credentials import Credentials
 from ._endpoint import Endpoint
 from ._errors import HTTPClientError, NoCredentialsError, UnseekableStreamError, client_error
-from ._http import HttpRequest, StreamBody, redact
+from ._http import HttpRequest, HttpResponse, StreamBody, redact
 from ._model import OPERATIONS
 from ._parse import inspect_200, parse_error, parse_result
 from ._retry import RetryPolicy
@@ -239,21 +239,64 @@ def operation_flow(context: CallContext, operation: str, params: Mapping[str, An
         raise client_error(error_response, operation)
 
 
+class Driving:
+    """One call between its flow and whoever performs the effects: the answer to send in next, and the
+    response a client keeps open (a streamed body) until the flow is done with it.
+
+    Both clients and :func:`run_to_completion` step a flow through this, so that only the I/O differs.
+    """
+
+    __slots__ = ("_error", "_flow", "_reply", "held", "last", "result")
+
+    def __init__(self, flow: Flow) -> None:
+        self._flow = flow
+        self._reply: Any = None
+        self._error: HTTPClientError | None = None
+        #: the transport's response whose body is not read yet (a client's, opaque here)
+        self.held: Any = None
+        #: the description of the last response received
+        self.last: HttpResponse | None = None
+        self.result: dict[str, Any] = {}
+
+    def next_effect(self) -> Effect | None:
+        """The next effect to perform, or None when the call is done (its dict in ``result``)."""
+        try:
+            effect = self._flow.throw(self._error) if self._error is not None else self._flow.send(self._reply)
+        except StopIteration as done:
+            self.result = done.value
+            return None
+        self._reply = self._error = None
+        return effect
+
+    def answer(self, reply: Any) -> None:
+        self._reply = reply
+
+    def fail(self, error: HTTPClientError) -> None:
+        """The effect failed in the transport: thrown into the flow, which retries or raises it."""
+        self._error = error
+
+    def received(self, effect: Send, raw: Any, response: HttpResponse) -> None:
+        """A Send's answer; the transport's ``raw`` response is held while its body stays unread."""
+        if effect.stream:
+            self.held = raw
+        self.last = response
+        self._reply = response
+
+    def release(self) -> Any:
+        """The held response, no longer held (for the caller to close, or to hand over as ``Body``)."""
+        held, self.held = self.held, None
+        return held
+
+
 def run_to_completion(flow: Flow, respond: Callable[[Effect], Any]) -> dict[str, Any]:
     """Drive ``flow`` with a synchronous ``respond(effect)``; a helper for embedders and tests.
 
     ``respond`` may raise :class:`HTTPClientError` for a failed Send; it is thrown into the flow.
     """
-    reply: Any = None
-    error: HTTPClientError | None = None
-    while True:
+    driving = Driving(flow)
+    while (effect := driving.next_effect()) is not None:
         try:
-            effect = flow.throw(error) if error is not None else flow.send(reply)
-        except StopIteration as done:
-            result: dict[str, Any] = done.value
-            return result
-        error = None
-        try:
-            reply = respond(effect)
-        except HTTPClientError as exc:
-            error = exc
+            driving.answer(respond(effect))
+        except HTTPClientError as error:
+            driving.fail(error)
+    return driving.result

@@ -14,8 +14,9 @@ from typing import Any, NoReturn, Self
 
 from ._checksums import ChecksumVerifier, response_verifier
 from ._errors import BodyClosedError, IncompleteReadError, S3LiteError
+from ._flow import Driving
 from ._http import HttpResponse
-from ._transport import TRANSPORT_ERRORS, araw_chunks, raw_chunks, translate
+from ._transport import TRANSPORT_ERRORS, araw_chunks, raw_chunks, translated
 
 DEFAULT_CHUNK_SIZE = 1024
 
@@ -73,10 +74,8 @@ class BodyState:
 
     def fail(self, error: Exception) -> NoReturn:
         """The transport failed mid-body: remember it (as our exception, httpx's as its cause) and raise."""
-        translated = translate(error)
-        translated.__cause__ = error
-        self._error = translated
-        raise translated
+        self._error = translated(error)
+        raise self._error
 
     def wants(self, amount: int | None) -> bool:
         """Whether a read of ``amount`` must pull more; raises what stops any read (an earlier
@@ -124,6 +123,14 @@ def body_state(response: HttpResponse, params: Mapping[str, Any], result: dict[s
     if verifier is not None:
         result["ResponseMetadata"]["ChecksumAlgorithm"] = verifier.algorithm.lower()
     return BodyState(int(length) if length.isdigit() else None, verifier)
+
+
+def with_body(result: dict[str, Any], driving: Driving, params: Mapping[str, Any], body_class: Any) -> dict[str, Any]:
+    """A GetObject result gets the held response as its ``Body`` (a StreamingBody or AsyncStreamingBody)."""
+    if driving.held is not None and driving.last is not None and "Body" not in result:
+        state = body_state(driving.last, params, result)
+        result["Body"] = body_class(driving.release(), state)
+    return result
 
 
 def as_amount(amt: int | None) -> int | None:

@@ -190,6 +190,13 @@ def translate(error: Exception) -> HTTPClientError:
     return HTTPClientError(f"HTTP error: {type(error).__name__}: {error}")
 
 
+def translated(error: Exception) -> HTTPClientError:
+    """:func:`translate`, with httpx's error as the cause (for errors handed on rather than raised)."""
+    ours = translate(error)
+    ours.__cause__ = error
+    return ours
+
+
 def raw_chunks(response: httpx.Response) -> Iterator[bytes]:
     """The body as sent, undecoded ("Response bodies are never transparently decompressed", §2.8).
 
