@@ -144,8 +144,13 @@ class Input:
         return int(self._fdp.ConsumeIntInRange(low, high))
 
     def flag(self, one_in: int = 2) -> bool:
-        """True about once in ``one_in`` draws."""
+        """True about once in ``one_in`` draws, and always once the input is used up."""
         return self.int_in(0, one_in - 1) == 0
+
+    def rarely(self, one_in: int) -> bool:
+        """True about once in ``one_in`` draws, and never once the input is used up: for the
+        exceptional (a transport failure), which a short input should not get by default."""
+        return self.int_in(0, one_in - 1) == one_in - 1
 
     def pick(self, options: Sequence[T]) -> T:
         return options[self.int_in(0, len(options) - 1)]

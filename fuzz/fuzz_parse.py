@@ -268,11 +268,11 @@ def body(inp: Input, op: str) -> tuple[bytes, bool]:
     name = op if op in DOCUMENTS and kind <= 5 else inp.pick(tuple(DOCUMENTS))
     root, children = DOCUMENTS[name]
     prolog = inp.pick(PROLOGS)
-    dtd = inp.pick(DTDS) if inp.flag(6) else ""
+    dtd = inp.pick(DTDS) if inp.rarely(6) else ""
     text = prolog + dtd + _element(inp, root, children, [inp.int_in(1, 30)])
     encoding = inp.pick(ENCODINGS)
     data = text.encode(encoding, errors="xmlcharrefreplace" if encoding != "utf-8" else "surrogatepass")
-    if inp.flag(8):  # stray bytes: invalid UTF-8, NULs, a cut
+    if inp.rarely(8):  # stray bytes: invalid UTF-8, NULs, a cut
         at = inp.int_in(0, len(data))
         data = data[:at] + inp.bytes(8) + data[at:]
     return data, bool(dtd)
@@ -372,7 +372,7 @@ def run_flow(inp: Input, name: str, responses: list[s3lite.HttpResponse]) -> Non
     params = dict(PARAMS[name])
     if name == "PutObject" and inp.flag(4):  # a streamed body: retries need a rewind (or cannot)
         params["Body"] = s3lite.StreamBody(io.BytesIO(b"data"), 4, inp.pick((0, None)))
-    failures = [inp.flag(6) for _ in responses]
+    failures = [inp.rarely(6) for _ in responses]
     state = {"sent": 0, "last": responses[0]}
 
     def respond(effect: Any) -> Any:
