@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import time
 from typing import NamedTuple
 
@@ -49,9 +50,20 @@ UNSIGNED_HEADERS = frozenset(
 )
 
 
+#: (epoch second, its X-Amz-Date): calls in the same second share the formatting
+_last_date: tuple[int, str] = (-1, "")
+
+
 def amz_date(now: float) -> str:
     """``X-Amz-Date``: ``YYYYMMDDTHHMMSSZ`` in UTC."""
-    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(now))
+    global _last_date
+    second = math.floor(now)
+    cached = _last_date
+    if cached[0] == second:
+        return cached[1]
+    text = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(second))
+    _last_date = (second, text)
+    return text
 
 
 def credential_scope(date: str, region: str, service: str) -> str:

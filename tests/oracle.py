@@ -27,6 +27,17 @@ from botocore.config import Config
 from botocore.retries.standard import RetryContext, StandardRetryConditions
 from hypothesis import HealthCheck, settings
 
+# With awscrt installed botocore signs through the CRT, which reads the real clock; the oracle is
+# botocore's own Python signer, whose clock (get_current_datetime) can be frozen.
+botocore.auth.AUTH_TYPE_MAPS.update(
+    {
+        "v4": botocore.auth.SigV4Auth,
+        "v4-query": botocore.auth.SigV4QueryAuth,
+        "s3v4": botocore.auth.S3SigV4Auth,
+        "s3v4-query": botocore.auth.S3SigV4QueryAuth,
+    }
+)
+
 ACCESS_KEY = "AKIDEXAMPLE"
 SECRET_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 #: The instant every differential request is signed at: a leap day, to catch date arithmetic.
