@@ -58,14 +58,30 @@ def _convert(member: Member, text: str) -> Any:
     return text
 
 
-def _xml_members(node: _xml.Node, members: tuple[Member, ...] | list[Member]) -> dict[str, Any]:
-    by_wire = {m.wire: m for m in members}
+def _xml_members(node: _xml.Node, by_wire: dict[str, Member]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for child in node.children:
-        member = by_wire.get(_xml.local_name(child.tag))
+        member = by_wire.get(child.name)
         if member is not None:
             out[member.name] = _convert(member, child.text or "")
     return out
+
+
+def _body_plan(op: Operation) -> tuple[str, dict[str, Member]]:
+    """(the output member the XML body fills, or "" when its members are the result's own; element name
+    -> member), built once per operation."""
+    plan = _BODY_PLANS.get(op.name)
+    if plan is None:
+        if op.output_payload and op.output_payload != "Body":
+            payload = next(m for m in op.outputs if m.name == op.output_payload)
+            plan = (payload.name, {m.wire: m for m in SHAPES[payload.shape]})
+        else:
+            plan = ("", {m.wire: m for m in op.outputs if m.location == XML})
+        _BODY_PLANS[op.name] = plan
+    return plan
+
+
+_BODY_PLANS: dict[str, tuple[str, dict[str, Member]]] = {}
 
 
 def _header_plan(op: Operation) -> tuple[dict[str, Member], str]:
@@ -113,14 +129,14 @@ def parse_result(
     out: dict[str, Any] = {}
     _headers(op, response, out)
     body = response.body
-    if op.output_payload and op.output_payload != "Body":
-        member = next(m for m in op.outputs if m.name == op.output_payload)
+    payload, by_wire = _body_plan(op)
+    if payload:
         # "an empty 200 body for CopyObject yields CopyObjectResult: {}" (§1.4)
         if root is None and body.strip():
             root = _xml.parse(body)
-        out[member.name] = _xml_members(root, SHAPES[member.shape]) if root is not None else {}
-    elif body.strip() and any(m.location == XML for m in op.outputs):
-        out.update(_xml_members(root or _xml.parse(body), [m for m in op.outputs if m.location == XML]))
+        out[payload] = _xml_members(root, by_wire) if root is not None else {}
+    elif by_wire and body.strip():
+        out.update(_xml_members(root or _xml.parse(body), by_wire))
     metadata = out["ResponseMetadata"] = response_metadata(response, retry_attempts=retry_attempts)
     if "ExpiresString" in out and "Expires" not in out:
         # botocore deletes an unparseable Expires header before parsing, so HTTPHeaders lacks it too.
@@ -208,7 +224,7 @@ def _modeled_members(root: _xml.Node, code: object, out: dict[str, Any]) -> None
     members = ERROR_MEMBERS.get(code) if isinstance(code, str) else None
     if members:
         for child in root.children:
-            name = _xml.local_name(child.tag)
+            name = child.name
             if name in members:
                 out[name] = child.text or ""
 

@@ -32,12 +32,14 @@ def escape_text(text: str) -> str:
 
 class Node:
     """An element as ElementTree would give it: ``tag`` (``{namespace}Name`` when namespaced),
-    ``children``, and ``text`` - the character data before the first child, None when there is none."""
+    ``children``, and ``text`` - the character data before the first child, None when there is none;
+    ``name`` is the tag without its namespace (what S3's members are matched by)."""
 
-    __slots__ = ("children", "tag", "text")
+    __slots__ = ("children", "name", "tag", "text")
 
-    def __init__(self, tag: str) -> None:
+    def __init__(self, tag: str, name: str) -> None:
         self.tag = tag
+        self.name = name
         self.children: list[Node] = []
         self.text: str | None = None
 
@@ -54,9 +56,9 @@ class _Builder:
 
     def start(self, tag: str, _attributes: Any) -> None:
         stack = self.stack
-        if "}" in tag:
-            tag = "{" + tag
-        node = Node(tag)
+        # expat gives "namespace}Name" for namespaced elements (namespace_separator "}")
+        brace = tag.rfind("}")
+        node = Node(tag, tag) if brace < 0 else Node("{" + tag, tag[brace + 1 :])
         if stack:
             parent = stack[-1]
             if not parent.children and self.pending:
@@ -111,11 +113,6 @@ def parse(body: bytes) -> Node:
     return builder.root
 
 
-def local_name(tag: str) -> str:
-    """``{namespace}Name`` -> ``Name``: "children matched by local name, namespaces stripped" (§1.4)."""
-    return tag.rpartition("}")[2] if tag.startswith("{") else tag
-
-
 def to_dict(node: Node) -> dict[str, Any]:
     """Children by local name: text for leaves, dicts for nested elements (how error bodies are read).
 
@@ -125,7 +122,7 @@ def to_dict(node: Node) -> dict[str, Any]:
     out: dict[str, Any] = {}
     first: dict[str, Node] = {}
     for child in node.children:
-        name = local_name(child.tag)
+        name = child.name
         if name in first:
             out[name] = to_dict(first[name])
             continue
