@@ -99,7 +99,7 @@ class AsyncClient(BaseClient):
                         await response.aclose()
                 else:
                     await anyio.sleep(effect.seconds)
-            return with_body(driving.result, driving, params, AsyncStreamingBody)
+            return with_body(driving, params, AsyncStreamingBody)
         finally:
             if (held := driving.release()) is not None:
                 await held.aclose()

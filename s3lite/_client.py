@@ -97,7 +97,7 @@ class Client(BaseClient):
                         response.close()
                 else:
                     time.sleep(effect.seconds)
-            return with_body(driving.result, driving, params, StreamingBody)
+            return with_body(driving, params, StreamingBody)
         finally:
             if (held := driving.release()) is not None:
                 held.close()

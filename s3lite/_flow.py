@@ -22,7 +22,7 @@ from ._endpoint import Endpoint
 from ._errors import HTTPClientError, NoCredentialsError, UnseekableStreamError, client_error
 from ._http import HttpRequest, HttpResponse, StreamBody, redact
 from ._model import OPERATIONS
-from ._parse import inspect_200, parse_error, parse_result
+from ._parse import parse_error, parse_result, screen_200
 from ._retry import RetryPolicy
 from ._serialize import CHUNK_SIZE, Prepared, serialize
 from ._sigv4 import SigningKeyCache, sign
@@ -200,14 +200,9 @@ def operation_flow(context: CallContext, operation: str, params: Mapping[str, An
             yield Sleep(policy.delay(attempt, context.rand()))
             continue
 
+        # a 200 whose body is an <Error> or broken XML becomes a 500, and is retried as one (§2.7)
+        response, root = screen_200(op, response)
         status = response.status
-        root = None
-        if status == 200 and not stream:
-            is_error, root = inspect_200(response.body)
-            if is_error:
-                # "200 OK with an error body ... the status is rewritten to 500" and retried (§2.7).
-                status = 500
-                response = response._replace(status=500)
         if status < 300:
             policy.succeeded(last_cost)
             return parse_result(op, response, retry_attempts=attempt - 1, root=root)

@@ -124,7 +124,7 @@ def parse_result(
 ) -> dict[str, Any]:
     """The result dict of a successful response. GetObject's ``Body`` is left to the client.
 
-    ``root`` is the body already parsed (by :func:`inspect_200`), so that it is not parsed twice.
+    ``root`` is the body already parsed (by :func:`screen_200`), so that it is not parsed twice.
     """
     out: dict[str, Any] = {}
     _headers(op, response, out)
@@ -144,16 +144,17 @@ def parse_result(
     return out
 
 
-def inspect_200(body: bytes) -> tuple[bool, _xml.Node | None]:
-    """(is this 200 an error?, the parsed body or None): "If status is 200 and the body is non-empty and
-    either fails to parse as XML, or its root tag is exactly Error, the status is rewritten to 500" (§2.7)."""
-    if not body.strip():
-        return False, None
+def screen_200(op: Operation, response: HttpResponse) -> tuple[HttpResponse, _xml.Node | None]:
+    """(the response as it is to be read, its parsed body or None): "If status is 200 and the body is
+    non-empty and either fails to parse as XML, or its root tag is exactly Error, the status is
+    rewritten to 500" (§2.7); GetObject's body is the object, never looked at."""
+    if response.status != 200 or op.output_payload == "Body" or not response.body.strip():
+        return response, None
     try:
-        root = _xml.parse(body)
+        root = _xml.parse(response.body)
     except ResponseParseError:
-        return True, None
-    return root.tag == "Error", root
+        return response._replace(status=500), None
+    return (response._replace(status=500), None) if root.tag == "Error" else (response, root)
 
 
 def _reason(status: int) -> str:
@@ -237,11 +238,7 @@ def parse(operation: str, response: HttpResponse, *, retry_attempts: int = 0) ->
     op = OPERATIONS.get(operation)
     if op is None:
         raise ParamValidationError(f"Unknown operation {operation!r}: one of {', '.join(OPERATIONS)}")
-    root = None
-    if response.status == 200 and op.output_payload != "Body":
-        is_error, root = inspect_200(response.body)
-        if is_error:
-            response = response._replace(status=500)
+    response, root = screen_200(op, response)
     if response.status < 300:
         return parse_result(op, response, retry_attempts=retry_attempts, root=root)
     raise client_error(parse_error(response, retry_attempts=retry_attempts), operation)

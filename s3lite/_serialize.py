@@ -32,7 +32,7 @@ from ._model import (
 )
 from ._percent import quote_path, quote_value
 from ._timestamps import format_iso8601, format_rfc822, to_datetime
-from ._validate import validate
+from ._validate import utf8, validate
 from ._xml import S3_NAMESPACE, escape_text
 
 #: "if it ends with ?versionId=<non-whitespace> only the part before it is percent-encoded" (§2.3)
@@ -89,10 +89,7 @@ def _sse_customer(params: dict[str, Any], prefix: str) -> None:
     key = params.get(f"{prefix}Key")
     if not isinstance(key, (str, bytes, bytearray)) or f"{prefix}KeyMD5" in params:
         return  # anything else is left for validation to reject
-    try:
-        raw = key.encode("utf-8") if isinstance(key, str) else bytes(key)
-    except UnicodeEncodeError:
-        raise ParamValidationError(f"Invalid value for parameter {prefix}Key: not encodable as UTF-8") from None
+    raw = utf8(key, f"parameter {prefix}Key") if isinstance(key, str) else bytes(key)
     params[f"{prefix}Key"] = base64.b64encode(raw).decode()
     params[f"{prefix}KeyMD5"] = base64.b64encode(hashlib.md5(raw).digest()).decode()
 
@@ -132,10 +129,7 @@ def _bytes_body(body: Any) -> bytes | StreamBody:
     if isinstance(body, bytes):
         return body
     if isinstance(body, str):
-        try:
-            return body.encode("utf-8")
-        except UnicodeEncodeError:
-            raise ParamValidationError("Invalid value for parameter Body: str not encodable as UTF-8") from None
+        return utf8(body, "parameter Body")
     if isinstance(body, (bytearray, memoryview)):
         return bytes(body)
     if isinstance(body, StreamBody):

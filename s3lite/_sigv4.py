@@ -18,6 +18,7 @@ from ._credentials import Credentials
 from ._errors import ParamValidationError
 from ._http import HttpRequest
 from ._percent import quote_value
+from ._validate import utf8
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 #: "Empty body hash e3b0c442..." (s3-spec.md §3 step 3)
@@ -179,7 +180,7 @@ def sign(
     canonical, signed_headers = canonical_request(request._replace(headers=headers), payload_hash)
     scope = credential_scope(date_time[:8], region, service)
     key = _signing_key(keys, credentials, date_time[:8], region, service)
-    signature = hmac.new(key, _utf8(string_to_sign(date_time, scope, canonical)), "sha256").hexdigest()
+    signature = hmac.new(key, utf8(string_to_sign(date_time, scope, canonical), _REQUEST_TEXT), "sha256").hexdigest()
     authorized = dict(headers)
     authorized["Authorization"] = (
         f"{ALGORITHM} Credential={credentials.access_key}/{scope}, "
@@ -191,6 +192,8 @@ def sign(
     return Signed(signed, signature, key, scope, date_time)
 
 
+#: a canonical request built from an embedder's HttpRequest may hold text that is not UTF-8
+_REQUEST_TEXT = "the request's path, query or headers"
 #: replaced whatever their letter case, so that a request signed again carries one of each
 _SIGNATURE_HEADERS = frozenset({"authorization", "x-amz-date", "x-amz-content-sha256", "x-amz-security-token"})
 #: without a session token, a token header already there is left (and signed) as botocore leaves it
@@ -214,14 +217,6 @@ def _signing_key(keys: SigningKeyCache, credentials: Credentials, date: str, reg
         return keys.get(credentials.secret_key, date, region, service)
     except UnicodeEncodeError:
         raise ParamValidationError("Invalid secret access key: not encodable as UTF-8") from None
-
-
-def _utf8(text: str) -> bytes:
-    """A canonical request built from an embedder's HttpRequest may hold text that is not UTF-8."""
-    try:
-        return text.encode()
-    except UnicodeEncodeError:
-        raise ParamValidationError("Invalid request: its path, query or headers are not encodable as UTF-8") from None
 
 
 def presign(
@@ -259,7 +254,7 @@ def presign(
     with_query = request._replace(query=query)
     canonical, _ = canonical_request(with_query, UNSIGNED_PAYLOAD)
     key = _signing_key(keys, credentials, date_time[:8], region, service)
-    signature = hmac.new(key, _utf8(string_to_sign(date_time, scope, canonical)), "sha256").hexdigest()
+    signature = hmac.new(key, utf8(string_to_sign(date_time, scope, canonical), _REQUEST_TEXT), "sha256").hexdigest()
     return f"{with_query.url}&X-Amz-Signature={signature}"
 
 

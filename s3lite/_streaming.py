@@ -125,8 +125,10 @@ def body_state(response: HttpResponse, params: Mapping[str, Any], result: dict[s
     return BodyState(int(length) if length.isdigit() else None, verifier)
 
 
-def with_body(result: dict[str, Any], driving: Driving, params: Mapping[str, Any], body_class: Any) -> dict[str, Any]:
-    """A GetObject result gets the held response as its ``Body`` (a StreamingBody or AsyncStreamingBody)."""
+def with_body(driving: Driving, params: Mapping[str, Any], body_class: Any) -> dict[str, Any]:
+    """The call's result; a GetObject's gets the held response as its ``Body`` (a StreamingBody or
+    AsyncStreamingBody)."""
+    result = driving.result
     if driving.held is not None and driving.last is not None and "Body" not in result:
         state = body_state(driving.last, params, result)
         result["Body"] = body_class(driving.release(), state)

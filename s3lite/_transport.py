@@ -128,34 +128,27 @@ def to_httpx(
         base = _origins[origin] = httpx.URL(origin)
     url = object.__new__(httpx.URL)
     url._uri_reference = base._uri_reference._replace(path=request.path, query=request.query or None)
-    host = request.host.encode("ascii")
-    raw: list[tuple[bytes, bytes, bytes]] = [(b"Host", b"host", host)]
-    headers = request.headers
+    raw = [(b"Host", b"host", request.host.encode("ascii"))]
+    ours = [(k.encode("ascii"), k.lower().encode("ascii"), v.encode("ascii")) for k, v in request.headers.items()]
     stream: httpx.SyncByteStream | httpx.AsyncByteStream
-    if isinstance(content, bytes):
-        stream = httpx.ByteStream(content)
-        if "Content-Length" not in headers:
-            if content:
-                raw.extend(_encoded(headers))
-                raw.append((b"Content-Length", b"content-length", str(len(content)).encode()))
-            else:
-                if request.method in _BODY_METHODS:
-                    raw.append((b"Content-Length", b"content-length", b"0"))
-                raw.extend(_encoded(headers))
-        else:
-            raw.extend(_encoded(headers))
-    else:
+    if not isinstance(content, bytes):
         stream = _AsyncUpload(content) if isinstance(content, AsyncIterator) else _Upload(content)
-        raw.extend(_encoded(headers))
+        raw += ours  # a streamed body's Content-Length is among ours
+    elif "Content-Length" in request.headers:
+        stream = httpx.ByteStream(content)
+        raw += ours
+    elif content:
+        stream = httpx.ByteStream(content)
+        raw += [*ours, (b"Content-Length", b"content-length", str(len(content)).encode())]
+    else:
+        stream = httpx.ByteStream(content)
+        empty = [(b"Content-Length", b"content-length", b"0")] if request.method in _BODY_METHODS else []
+        raw += [*empty, *ours]
     built = httpx.Request(request.method, url, stream=stream, extensions={"timeout": timeout.as_dict()})
     built.headers._list = raw
     if isinstance(content, bytes):
         built._content = content  # what Request(content=...) would have read: request.content works
     return built
-
-
-def _encoded(headers: dict[str, str]) -> list[tuple[bytes, bytes, bytes]]:
-    return [(k.encode("ascii"), k.lower().encode("ascii"), v.encode("ascii")) for k, v in headers.items()]
 
 
 def from_httpx(response: httpx.Response, body: bytes = b"") -> HttpResponse:

@@ -150,6 +150,15 @@ def _encodable(text: str) -> bool:
     return True
 
 
+def utf8(text: str, what: str) -> bytes:
+    """``text`` as it is sent, or a ParamValidationError naming ``what`` (lone surrogates, as
+    ``os.environ`` makes of bytes that are not UTF-8, cannot be)."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ParamValidationError(f"Invalid value for {what}: not encodable as UTF-8") from None
+
+
 def _check_multipart_upload(value: Any, problems: list[str]) -> None:
     name = "MultipartUpload"
     if not isinstance(value, Mapping):
