@@ -147,8 +147,12 @@ def parse_result(
 def screen_200(op: Operation, response: HttpResponse) -> tuple[HttpResponse, _xml.Node | None]:
     """(the response as it is to be read, its parsed body or None): "If status is 200 and the body is
     non-empty and either fails to parse as XML, or its root tag is exactly Error, the status is
-    rewritten to 500" (§2.7); GetObject's body is the object, never looked at."""
-    if response.status != 200 or op.output_payload == "Body" or not response.body.strip():
+    rewritten to 500" (§2.7); GetObject's body is the object, never looked at.
+
+    Non-empty means any byte: a body of only whitespace (S3's keep-alive spaces, then the connection
+    lost before the document) does not parse, so it is a 500 too, as botocore's
+    ``_looks_like_special_case_error`` makes it - never a success without an ETag."""
+    if response.status != 200 or op.output_payload == "Body" or not response.body:
         return response, None
     try:
         root = _xml.parse(response.body)
