@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, Self, Unpack, cast
@@ -15,7 +16,8 @@ from ._flow import Driving, ReadBody, Send
 from ._http import HttpResponse, StreamBody
 from ._serialize import CHUNK_SIZE
 from ._streaming import AsyncStreamingBody, with_body
-from ._transport import TRANSPORT_ERRORS, araw_chunks, from_httpx, to_httpx, translate, translated
+from ._httpx_adapter import attempt_deadline, with_deadlines
+from ._transport import TRANSPORT_ERRORS, aread_whole, from_httpx, to_httpx, translated
 from ._types import (
     CompleteMultipartUploadOutput,
     CompleteMultipartUploadRequest,
@@ -34,11 +36,7 @@ from ._types import (
     UploadPartOutput,
     UploadPartRequest,
 )
-from ._upload import aiter_stream
-
-
-async def _read_all(response: httpx.Response) -> bytes:
-    return b"".join([chunk async for chunk in araw_chunks(response)])
+from ._upload import aiter_stream, source_closer
 
 
 class AsyncClient(BaseClient):
@@ -46,11 +44,15 @@ class AsyncClient(BaseClient):
 
     def __init__(self, *, transport: httpx.AsyncBaseTransport | None = None, **options: Any) -> None:
         super().__init__(**options)
-        self._transport = transport or httpx.AsyncHTTPTransport(
-            verify=self._options.ssl_context(), limits=self._options.limits, proxy=self._proxy()
-        )
+        if transport is None:
+            transport = httpx.AsyncHTTPTransport(
+                verify=self._options.ssl_context(), limits=self._options.limits, proxy=self._proxy()
+            )
+            with_deadlines(transport)
+        self._transport = transport
 
     async def close(self) -> None:
+        await self._release_abandoned()
         await self._transport.aclose()
 
     aclose = close
@@ -63,46 +65,69 @@ class AsyncClient(BaseClient):
     ) -> None:
         await self.close()
 
-    async def _send(self, effect: Send) -> tuple[httpx.Response, HttpResponse]:
+    async def _release_abandoned(self) -> None:
+        for response in self._bodies.take_abandoned():
+            await response.aclose()
+
+    async def _send(self, effect: Send, deadline: float | None) -> tuple[httpx.Response, HttpResponse]:
         request = effect.request
         body = request.body
         content = aiter_stream(body, CHUNK_SIZE) if isinstance(body, StreamBody) else body
         try:
-            response = await self._transport.handle_async_request(to_httpx(request, content, self._options.timeout))
-            if effect.stream:
-                return response, from_httpx(response)
-            try:
-                return response, from_httpx(response, await _read_all(response))
-            finally:
-                await response.aclose()
-        except TRANSPORT_ERRORS as error:
-            raise translate(error) from error
+            with attempt_deadline(deadline):
+                try:
+                    built = to_httpx(request, content, self._options.timeout)
+                    response = await self._transport.handle_async_request(built)
+                    if effect.stream:
+                        return response, from_httpx(response)
+                    try:
+                        return response, from_httpx(response, await aread_whole(response))
+                    finally:
+                        await response.aclose()
+                except TRANSPORT_ERRORS as error:
+                    failure = self._failure(error)
+        finally:
+            if not isinstance(content, bytes):
+                with anyio.CancelScope(shield=True):  # closed even when the call is being cancelled
+                    await content.aclose()
+        raise failure  # outside the except: a refused request keeps no trace of what h11 quoted
 
     async def _call(self, operation: str, params: Mapping[str, Any]) -> Any:
+        await self._release_abandoned()
         driving = Driving(self._flow(operation, params, allow_async=True))
+        deadline = None
         try:
             while (effect := driving.next_effect()) is not None:
                 if isinstance(effect, Send):
                     if (previous := driving.release()) is not None:
                         await previous.aclose()
+                    deadline = self._deadline()
                     try:
-                        driving.received(effect, *await self._send(effect))
+                        driving.received(effect, *await self._send(effect, deadline))
                     except HTTPClientError as error:
                         driving.fail(error)
                 elif isinstance(effect, ReadBody):
                     response = driving.release()
-                    try:
-                        driving.answer(await _read_all(response))
-                    except TRANSPORT_ERRORS as error:
-                        driving.fail(translated(error))
-                    finally:
-                        await response.aclose()
+                    with attempt_deadline(deadline):
+                        try:
+                            driving.answer(await aread_whole(response))
+                        except TRANSPORT_ERRORS as error:
+                            driving.fail(translated(error))
+                        finally:
+                            await response.aclose()
                 else:
                     await anyio.sleep(effect.seconds)
-            return with_body(driving, params, AsyncStreamingBody)
+            return with_body(driving, params, AsyncStreamingBody, self._bodies)
+        except BaseException:
+            if (close := source_closer(params.get("Body"))) is not None:
+                with anyio.CancelScope(shield=True):
+                    if inspect.isawaitable(closed := close()):
+                        await closed
+            raise
         finally:
             if (held := driving.release()) is not None:
-                await held.aclose()
+                with anyio.CancelScope(shield=True):
+                    await held.aclose()
 
     async def put_object(self, **params: Unpack[PutObjectRequest]) -> PutObjectOutput:
         return cast(PutObjectOutput, await self._call("PutObject", params))

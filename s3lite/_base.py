@@ -16,13 +16,15 @@ import httpx
 from ._body import plan_stream_body
 from ._credentials import resolve_credentials, resolve_region
 from ._endpoint import Endpoint
-from ._errors import NoCredentialsError, ParamValidationError
+from ._errors import NoCredentialsError, ParamValidationError, S3LiteError
 from ._flow import CallContext, Flow, operation_flow
 from ._model import OPERATIONS
 from ._retry import RetryPolicy
 from ._serialize import serialize
 from ._sigv4 import MAX_PRESIGN_EXPIRES, presign
-from ._transport import TransportOptions
+from ._httpx_adapter import check_httpx
+from ._streaming import OpenBodies
+from ._transport import TransportOptions, transport_failure
 
 #: boto3 method name -> operation name.
 METHODS = {
@@ -60,7 +62,9 @@ class BaseClient:
         verify: bool | str | ssl.SSLContext = True,
         proxy: str | None = None,
         trust_env: bool = True,
+        attempt_timeout: float | None = None,
     ) -> None:
+        check_httpx()
         region = resolve_region(region_name)
         try:
             credentials = resolve_credentials(
@@ -84,12 +88,27 @@ class BaseClient:
             retry=RetryPolicy.for_mode(retry_mode, max_attempts),
         )
         self._options = TransportOptions.build(
-            timeout=timeout, max_connections=max_connections, verify=verify, proxy=proxy, trust_env=trust_env
+            timeout=timeout,
+            max_connections=max_connections,
+            verify=verify,
+            proxy=proxy,
+            trust_env=trust_env,
+            attempt_timeout=attempt_timeout,
         )
+        #: GetObject bodies handed out and not yet closed (and those dropped unclosed, to release)
+        self._bodies = OpenBodies()
 
     def __repr__(self) -> str:
         endpoint = self._context.endpoint
         return f"<{type(self).__name__} region={self._context.region!r} endpoint={endpoint.scheme}://{endpoint.host}>"
+
+    def _deadline(self) -> float | None:
+        """When the attempt starting now must be over (monotonic), or None without ``attempt_timeout``."""
+        limit = self._options.attempt_timeout
+        return None if limit is None else time.monotonic() + limit
+
+    def _failure(self, error: Exception) -> S3LiteError:
+        return transport_failure(error, open_bodies=self._bodies.count)
 
     def _proxy(self) -> str | None:
         endpoint = self._context.endpoint

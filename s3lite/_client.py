@@ -19,7 +19,8 @@ from ._flow import Driving, ReadBody, Send
 from ._http import HttpResponse, StreamBody
 from ._serialize import CHUNK_SIZE
 from ._streaming import StreamingBody, with_body
-from ._transport import TRANSPORT_ERRORS, from_httpx, raw_chunks, to_httpx, translate, translated
+from ._httpx_adapter import attempt_deadline, with_deadlines
+from ._transport import TRANSPORT_ERRORS, from_httpx, read_whole, to_httpx, translated
 from ._types import (
     CompleteMultipartUploadOutput,
     CompleteMultipartUploadRequest,
@@ -38,7 +39,7 @@ from ._types import (
     UploadPartOutput,
     UploadPartRequest,
 )
-from ._upload import iter_stream
+from ._upload import iter_stream, source_closer
 
 
 class Client(BaseClient):
@@ -46,11 +47,15 @@ class Client(BaseClient):
 
     def __init__(self, *, transport: httpx.BaseTransport | None = None, **options: Any) -> None:
         super().__init__(**options)
-        self._transport = transport or httpx.HTTPTransport(
-            verify=self._options.ssl_context(), limits=self._options.limits, proxy=self._proxy()
-        )
+        if transport is None:
+            transport = httpx.HTTPTransport(
+                verify=self._options.ssl_context(), limits=self._options.limits, proxy=self._proxy()
+            )
+            with_deadlines(transport)
+        self._transport = transport
 
     def close(self) -> None:
+        self._release_abandoned()
         self._transport.close()
 
     def __enter__(self) -> Self:
@@ -61,43 +66,61 @@ class Client(BaseClient):
     ) -> None:
         self.close()
 
-    def _send(self, effect: Send) -> tuple[httpx.Response, HttpResponse]:
+    def _release_abandoned(self) -> None:
+        for response in self._bodies.take_abandoned():
+            response.close()
+
+    def _send(self, effect: Send, deadline: float | None) -> tuple[httpx.Response, HttpResponse]:
         request = effect.request
         body = request.body
         content = iter_stream(body, CHUNK_SIZE) if isinstance(body, StreamBody) else body
         try:
-            response = self._transport.handle_request(to_httpx(request, content, self._options.timeout))
-            if effect.stream:
-                return response, from_httpx(response)
-            try:
-                return response, from_httpx(response, b"".join(raw_chunks(response)))
-            finally:
-                response.close()
-        except TRANSPORT_ERRORS as error:
-            raise translate(error) from error
+            with attempt_deadline(deadline):
+                try:
+                    response = self._transport.handle_request(to_httpx(request, content, self._options.timeout))
+                    if effect.stream:
+                        return response, from_httpx(response)
+                    try:
+                        return response, from_httpx(response, read_whole(response))
+                    finally:
+                        response.close()
+                except TRANSPORT_ERRORS as error:
+                    failure = self._failure(error)
+        finally:
+            if not isinstance(content, bytes):
+                content.close()  # ends the read-ahead worker thread now, whatever happened
+        raise failure  # outside the except: a refused request keeps no trace of what h11 quoted
 
     def _call(self, operation: str, params: Mapping[str, Any]) -> Any:
+        self._release_abandoned()
         driving = Driving(self._flow(operation, params, allow_async=False))
+        deadline = None
         try:
             while (effect := driving.next_effect()) is not None:
                 if isinstance(effect, Send):
                     if (previous := driving.release()) is not None:
                         previous.close()
+                    deadline = self._deadline()
                     try:
-                        driving.received(effect, *self._send(effect))
+                        driving.received(effect, *self._send(effect, deadline))
                     except HTTPClientError as error:
                         driving.fail(error)
                 elif isinstance(effect, ReadBody):
                     response = driving.release()
-                    try:
-                        driving.answer(b"".join(raw_chunks(response)))
-                    except TRANSPORT_ERRORS as error:
-                        driving.fail(translated(error))
-                    finally:
-                        response.close()
+                    with attempt_deadline(deadline):
+                        try:
+                            driving.answer(read_whole(response))
+                        except TRANSPORT_ERRORS as error:
+                            driving.fail(translated(error))
+                        finally:
+                            response.close()
                 else:
                     time.sleep(effect.seconds)
-            return with_body(driving, params, StreamingBody)
+            return with_body(driving, params, StreamingBody, self._bodies)
+        except BaseException:
+            if (close := source_closer(params.get("Body"))) is not None:
+                close()
+            raise
         finally:
             if (held := driving.release()) is not None:
                 held.close()

@@ -63,6 +63,11 @@ class ReadTimeoutError(HTTPClientError):
     """The server did not answer within the read timeout."""
 
 
+class PoolTimeoutError(HTTPClientError):
+    """Every pooled connection stayed busy for the whole pool timeout - most often because GetObject
+    bodies were neither read to the end nor closed. Not retried: waiting again would not free one."""
+
+
 class IncompleteReadError(HTTPClientError):
     """A response body ended before the length its ``Content-Length`` announced."""
 

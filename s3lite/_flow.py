@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from ._checksums import AwsChunkedEncoder
 from ._credentials import Credentials
 from ._endpoint import Endpoint
-from ._errors import HTTPClientError, NoCredentialsError, UnseekableStreamError, client_error
+from ._errors import HTTPClientError, NoCredentialsError, PoolTimeoutError, UnseekableStreamError, client_error
 from ._http import HttpRequest, HttpResponse, StreamBody, redact
 from ._model import OPERATIONS
 from ._parse import parse_error, parse_result, screen_200
@@ -186,8 +186,9 @@ def operation_flow(context: CallContext, operation: str, params: Mapping[str, An
                 # an error's body, read now; a transport failure here is retried like one while sending
                 response = response._replace(body=(yield ReadBody()))
         except HTTPClientError as error:
-            # connection errors, resets and timeouts: the request may not have been processed
-            if attempt >= policy.max_attempts:
+            # connection errors, resets and timeouts: the request may not have been processed; a
+            # pool with no free connection was not even asked, and waiting again frees none
+            if attempt >= policy.max_attempts or isinstance(error, PoolTimeoutError):
                 raise
             if _unrewindable(prepared):
                 raise UnseekableStreamError(

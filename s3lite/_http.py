@@ -24,6 +24,19 @@ def redact(headers: Mapping[str, str]) -> dict[str, str]:
     return {k: "<redacted>" if k.lower() in REDACTED_HEADERS else v for k, v in headers.items()}
 
 
+#: The most of a response body that is read whole (every body but a GetObject's). S3's results are a few
+#: MiB at most (a 1,000-key ListObjectsV2 page is ~300 KiB) and its error documents a few KiB; without
+#: a cap a hostile or broken server could make a client read (and parse) without end. Past the cap
+#: the call fails with ResponseParseError, and the rest is never read.
+MAX_RESULT_BODY = 8 * 1024 * 1024
+MAX_ERROR_BODY = 256 * 1024
+
+
+def body_limit(status: int) -> int:
+    """How much of a response body with ``status`` may be read whole."""
+    return MAX_RESULT_BODY if status < 300 else MAX_ERROR_BODY
+
+
 class StreamBody(NamedTuple):
     """A body the core does not read: the driver pulls it from ``source`` and pumps it through ``encoder``.
 

@@ -7,6 +7,8 @@ live once, in :class:`BodyState`.
 
 from __future__ import annotations
 
+import weakref
+from _thread import allocate_lock
 from collections import deque
 from collections.abc import AsyncIterator, Iterator, Mapping
 from types import TracebackType
@@ -125,13 +127,61 @@ def body_state(response: HttpResponse, params: Mapping[str, Any], result: dict[s
     return BodyState(int(length) if length.isdigit() else None, verifier)
 
 
-def with_body(driving: Driving, params: Mapping[str, Any], body_class: Any) -> dict[str, Any]:
+class OpenBodies:
+    """The GetObject bodies one client handed out that still hold a pooled connection.
+
+    A body dropped unread and unclosed would pin its connection for ever, and after
+    ``max_connections`` of them every call would wait for the pool in vain. So each body is watched
+    by a finalizer: when it is garbage-collected unclosed, its response goes to ``abandoned``, and
+    the client closes those at the start of its next call (and in ``close()``). The finalizer only
+    queues: closing there could run inside httpcore's pool lock, in any thread, or need an await.
+    ``count`` names the cause when the pool runs dry (:class:`s3lite.PoolTimeoutError`).
+    """
+
+    __slots__ = ("_lock", "abandoned", "count")
+
+    def __init__(self) -> None:
+        self.abandoned: list[Any] = []
+        self.count = 0
+        self._lock = allocate_lock()
+
+    def __repr__(self) -> str:
+        return f"<OpenBodies {self.count} open>"
+
+    def watch(self, body: object, response: Any) -> weakref.finalize[Any, Any]:
+        with self._lock:
+            self.count += 1
+        return weakref.finalize(body, self._abandon, response)
+
+    def _abandon(self, response: Any) -> None:
+        self.abandoned.append(response)  # list.append is atomic: safe from a finalizer in any thread
+        self._forget()
+
+    def released(self, watcher: weakref.finalize[Any, Any]) -> None:
+        """The body was closed or read to its end: its connection is back in the pool."""
+        if watcher.detach() is not None:
+            self._forget()
+
+    def _forget(self) -> None:
+        with self._lock:
+            self.count -= 1
+
+    def take_abandoned(self) -> Iterator[Any]:
+        """The responses of bodies collected unclosed, each taken once (pop is atomic, however many threads)."""
+        while True:
+            try:
+                yield self.abandoned.pop()
+            except IndexError:
+                return
+
+
+def with_body(driving: Driving, params: Mapping[str, Any], body_class: Any, bodies: OpenBodies) -> dict[str, Any]:
     """The call's result; a GetObject's gets the held response as its ``Body`` (a StreamingBody or
-    AsyncStreamingBody)."""
+    AsyncStreamingBody), watched by ``bodies``."""
     result = driving.result
     if driving.held is not None and driving.last is not None and "Body" not in result:
         state = body_state(driving.last, params, result)
-        result["Body"] = body_class(driving.release(), state)
+        result["Body"] = body_class(driving.release(), state, bodies)
     return result
 
 
@@ -153,12 +203,18 @@ def last_line(pending: bytes, keepends: bool) -> list[bytes]:
 
 
 class StreamingBody:
-    """The body of a GetObject response, streamed: nothing is read until the caller reads."""
+    """The body of a GetObject response, streamed: nothing is read until the caller reads.
 
-    def __init__(self, response: Any, state: BodyState) -> None:
+    Its connection goes back to the pool when the body is read to its end, closed, or - as a last
+    resort - garbage-collected (see :class:`OpenBodies`); ``with obj["Body"] as body:`` is the way.
+    """
+
+    def __init__(self, response: Any, state: BodyState, bodies: OpenBodies | None = None) -> None:
         self._response = response
         self._chunks: Iterator[bytes] = raw_chunks(response)
         self._state = state
+        self._bodies = OpenBodies() if bodies is None else bodies
+        self._watcher = self._bodies.watch(self, response)
 
     def __repr__(self) -> str:
         return f"<StreamingBody eof={self._state.eof}>"
@@ -167,13 +223,17 @@ class StreamingBody:
         try:
             chunk = next(self._chunks)
         except StopIteration:
-            self._response.close()
+            self._release()
             self._state.end()
             return
         except TRANSPORT_ERRORS as error:
-            self._response.close()
+            self._release()
             self._state.fail(error)
         self._state.feed(chunk)
+
+    def _release(self) -> None:
+        self._response.close()
+        self._bodies.released(self._watcher)
 
     def read(self, amt: int | None = None) -> bytes:
         """Up to ``amt`` bytes, or everything left; b"" at the end."""
@@ -224,7 +284,7 @@ class StreamingBody:
 
     def close(self) -> None:
         self._state.closed = True
-        self._response.close()
+        self._release()
 
     def __enter__(self) -> Self:
         return self
@@ -236,10 +296,12 @@ class StreamingBody:
 class AsyncStreamingBody:
     """The body of a GetObject response from :class:`AsyncClient`: ``await body.read()``."""
 
-    def __init__(self, response: Any, state: BodyState) -> None:
+    def __init__(self, response: Any, state: BodyState, bodies: OpenBodies | None = None) -> None:
         self._response = response
         self._chunks: AsyncIterator[bytes] = araw_chunks(response)
         self._state = state
+        self._bodies = OpenBodies() if bodies is None else bodies
+        self._watcher = self._bodies.watch(self, response)
 
     def __repr__(self) -> str:
         return f"<AsyncStreamingBody eof={self._state.eof}>"
@@ -248,13 +310,17 @@ class AsyncStreamingBody:
         try:
             chunk = await self._chunks.__anext__()
         except StopAsyncIteration:
-            await self._response.aclose()
+            await self._release()
             self._state.end()
             return
         except TRANSPORT_ERRORS as error:
-            await self._response.aclose()
+            await self._release()
             self._state.fail(error)
         self._state.feed(chunk)
+
+    async def _release(self) -> None:
+        await self._response.aclose()
+        self._bodies.released(self._watcher)
 
     async def read(self, amt: int | None = None) -> bytes:
         state, amount = self._state, as_amount(amt)
@@ -310,7 +376,7 @@ class AsyncStreamingBody:
             if aclose is not None:
                 await aclose()
         finally:
-            await self._response.aclose()
+            await self._release()
 
     aclose = close
 

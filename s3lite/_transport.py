@@ -6,17 +6,37 @@ Shared by ``Client`` and ``AsyncClient``; imported only when a client is built, 
 
 from __future__ import annotations
 
+import math
+import os
 import ssl
 import threading
 import urllib.request
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import cast
 
+import anyio
 import httpx
 
-from ._errors import ConnectTimeoutError, EndpointConnectionError, HTTPClientError, ReadTimeoutError
-from ._http import HttpRequest, HttpResponse
+from ._errors import (
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    HTTPClientError,
+    ParamValidationError,
+    PoolTimeoutError,
+    ReadTimeoutError,
+    ResponseParseError,
+    S3LiteError,
+)
+from ._http import HttpRequest, HttpResponse, body_limit
+from ._httpx_adapter import (
+    deadline_passed,
+    exact_url,
+    http11_connection,
+    raw_headers,
+    retire_if_leftover,
+    set_raw_headers,
+)
 
 _ssl_lock = threading.Lock()
 _ssl_context: ssl.SSLContext | None = None
@@ -31,15 +51,62 @@ def shared_ssl_context() -> ssl.SSLContext:
         return _ssl_context
 
 
+#: proxy URL schemes httpx can use (socks5 needs httpx's ``socks`` extra)
+PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
+
+
+def _seconds(value: object, what: str) -> float | None:
+    """A timeout in seconds: a positive, finite number, or None (no limit) where httpx allows it."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf:
+        raise ParamValidationError(f"Invalid {what}: must be a positive, finite number of seconds")
+    return float(value)
+
+
+def _redacted_url(url: str) -> str:
+    """``scheme://user:***@host`` - a proxy URL fit for a repr or a message (its password never)."""
+    scheme, sep, rest = url.partition("://")
+    userinfo, at, host = rest.rpartition("@")
+    if not at:
+        return url
+    user = userinfo.partition(":")[0]
+    return f"{scheme}{sep}{user}:***@{host}"
+
+
+def _checked_proxy(proxy: str, where: str) -> str:
+    scheme = proxy.partition("://")[0].lower() if "://" in proxy else ""
+    if scheme not in PROXY_SCHEMES:
+        raise ParamValidationError(
+            f"Invalid {where}: the proxy URL's scheme must be one of {', '.join(PROXY_SCHEMES)} "
+            f"(got {scheme or 'none'!r})"
+        )
+    return proxy
+
+
 @dataclass(frozen=True)
 class TransportOptions:
-    """What users need from httpx's client layer: timeouts, connection limits, TLS and proxies."""
+    """What users need from httpx's client layer: timeouts, connection limits, TLS and proxies.
+
+    ``timeout`` bounds each phase on its own (connect, each socket read, each write, the wait for a
+    pooled connection), as in httpx and botocore; ``attempt_timeout`` bounds one attempt as a whole
+    (see :func:`s3lite._httpx_adapter.attempt_deadline`). Everything is checked here, at build time,
+    so that a bad option is a ParamValidationError and never an error on every call.
+    """
 
     timeout: httpx.Timeout
     limits: httpx.Limits
     verify: bool | str | ssl.SSLContext
     proxy: str | None
     trust_env: bool
+    attempt_timeout: float | None = None
+
+    def __repr__(self) -> str:
+        proxy = None if self.proxy is None else _redacted_url(self.proxy)
+        return (
+            f"TransportOptions(timeout={self.timeout!r}, limits={self.limits!r}, verify={self.verify!r}, "
+            f"proxy={proxy!r}, trust_env={self.trust_env!r}, attempt_timeout={self.attempt_timeout!r})"
+        )
 
     @classmethod
     def build(
@@ -50,20 +117,38 @@ class TransportOptions:
         verify: bool | str | ssl.SSLContext,
         proxy: str | None,
         trust_env: bool,
+        attempt_timeout: float | None = None,
     ) -> TransportOptions:
         if isinstance(timeout, httpx.Timeout):
+            for phase, value in timeout.as_dict().items():
+                _seconds(value, f"timeout ({phase})")
             resolved = timeout
         else:
             # botocore's defaults: 60 s connect and read.
-            resolved = httpx.Timeout(60.0 if timeout is None else timeout)
+            resolved = httpx.Timeout(60.0 if timeout is None else _seconds(timeout, "timeout"))
+        if not isinstance(verify, (bool, str, ssl.SSLContext)):
+            raise ParamValidationError(
+                f"Invalid type for verify, type: {type(verify).__name__}, valid types: bool, str, ssl.SSLContext"
+            )
+        if isinstance(verify, str) and not os.path.exists(verify):
+            raise ParamValidationError("Invalid verify: no CA bundle file or directory at the path given")
+        if proxy is not None:
+            if not isinstance(proxy, str):
+                raise ParamValidationError(f"Invalid type for proxy, type: {type(proxy).__name__}, valid types: str")
+            _checked_proxy(proxy, "proxy")
         limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
-        return cls(resolved, limits, verify, proxy, trust_env)
+        return cls(resolved, limits, verify, proxy, trust_env, _seconds(attempt_timeout, "attempt_timeout"))
 
     def ssl_context(self) -> ssl.SSLContext | bool:
         if self.verify is True:
             return shared_ssl_context()
         if isinstance(self.verify, str):
-            return ssl.create_default_context(cafile=self.verify)
+            try:
+                if os.path.isdir(self.verify):
+                    return ssl.create_default_context(capath=self.verify)
+                return ssl.create_default_context(cafile=self.verify)
+            except (OSError, ssl.SSLError):
+                raise ParamValidationError("Invalid verify: the file given holds no usable CA certificates") from None
         return self.verify
 
     def proxy_for(self, scheme: str, host: str) -> str | None:
@@ -79,7 +164,8 @@ class TransportOptions:
         hostname = host.rsplit(":", 1)[0] if not host.startswith("[") else host
         if urllib.request.proxy_bypass(hostname):
             return None
-        return proxies.get(scheme) or proxies.get("all")
+        proxy = proxies.get(scheme) or proxies.get("all")
+        return None if proxy is None else _checked_proxy(proxy, f"proxy from the environment ({scheme.upper()}_PROXY)")
 
 
 #: Parsed origins (scheme://host/), the part of a URL that repeats across calls.
@@ -126,10 +212,15 @@ def to_httpx(
         if len(_origins) >= 256:  # one per bucket when virtual-hosted: bounded like the signing keys
             _origins.clear()
         base = _origins[origin] = httpx.URL(origin)
-    url = object.__new__(httpx.URL)
-    url._uri_reference = base._uri_reference._replace(path=request.path, query=request.query or None)
     raw = [(b"Host", b"host", request.host.encode("ascii"))]
-    ours = [(k.encode("ascii"), k.lower().encode("ascii"), v.encode("ascii")) for k, v in request.headers.items()]
+    # A field value's surrounding spaces and tabs are not part of it (RFC 9110 §5.5: "a field value
+    # does not include leading or trailing whitespace"), and SigV4 trims them too; h11 refuses to send
+    # them. So they are left out here, on the wire only: what was signed (and what botocore sends, with
+    # the spaces, to a server that drops them) is the same value.
+    ours = [
+        (k.encode("ascii"), k.lower().encode("ascii"), v.strip(" \t").encode("ascii"))
+        for k, v in request.headers.items()
+    ]
     stream: httpx.SyncByteStream | httpx.AsyncByteStream
     if not isinstance(content, bytes):
         stream = _AsyncUpload(content) if isinstance(content, AsyncIterator) else _Upload(content)
@@ -144,10 +235,11 @@ def to_httpx(
         stream = httpx.ByteStream(content)
         empty = [(b"Content-Length", b"content-length", b"0")] if request.method in _BODY_METHODS else []
         raw += [*empty, *ours]
+    url = exact_url(base, request.path, request.query)
     built = httpx.Request(request.method, url, stream=stream, extensions={"timeout": timeout.as_dict()})
-    built.headers._list = raw
+    set_raw_headers(built, raw)
     if isinstance(content, bytes):
-        built._content = content  # what Request(content=...) would have read: request.content works
+        built.read()  # what Request(content=...) does (the bytes themselves, no copy): request.content works
     return built
 
 
@@ -157,7 +249,7 @@ def from_httpx(response: httpx.Response, body: bytes = b"") -> HttpResponse:
     headers: dict[str, str] = {}
     names: dict[str, str] = {}
     # httpx keeps (name as received, name lower-cased, value) per header; .raw would rebuild a list.
-    for raw_name, raw_lower, raw_value in response.headers._list:
+    for raw_name, raw_lower, raw_value in raw_headers(response):
         # Latin-1 maps every byte to a character, so a malformed header never raises here.
         lower = raw_lower.decode("latin-1")
         value = raw_value.decode("latin-1")
@@ -172,15 +264,39 @@ def from_httpx(response: httpx.Response, body: bytes = b"") -> HttpResponse:
     return HttpResponse(response.status_code, headers, body)
 
 
-def translate(error: Exception) -> HTTPClientError:
-    """httpx's exception -> ours, keeping the original as ``__cause__`` (set by the caller's ``raise from``)."""
+def translate(error: Exception, *, open_bodies: int = 0) -> HTTPClientError:
+    """httpx's exception -> ours, keeping the original as ``__cause__`` (set by the caller's ``raise from``).
+
+    ``open_bodies``: GetObject bodies of this client not yet closed, named when the pool ran dry.
+    A request that h11 refuses to send (:func:`refused`) never gets here.
+    """
+    if isinstance(error, httpx.PoolTimeout):
+        return PoolTimeoutError(
+            "No connection became free in the pool within the pool timeout: "
+            f"{open_bodies} GetObject bodies of this client are open, each holding a connection. "
+            "Read each Body to its end or close it (with obj['Body'] as body: ...)"
+        )
+    if isinstance(error, httpx.TimeoutException) and deadline_passed():
+        return ReadTimeoutError("The attempt took longer than attempt_timeout")
     if isinstance(error, httpx.ConnectTimeout):
         return ConnectTimeoutError(f"Connect timeout: {error}")
-    if isinstance(error, (httpx.ReadTimeout, httpx.WriteTimeout, httpx.PoolTimeout)):
+    if isinstance(error, (httpx.ReadTimeout, httpx.WriteTimeout)):
         return ReadTimeoutError(f"Read timeout: {error}")
     if isinstance(error, (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
         return EndpointConnectionError(f"Connection failed: {error}")
-    return HTTPClientError(f"HTTP error: {type(error).__name__}: {error}")
+    # never the lower layer's message: it may quote what was being sent
+    return HTTPClientError(f"HTTP error: {type(error).__name__}")
+
+
+def refused(error: Exception) -> ParamValidationError | None:
+    """The local error for a request the HTTP layer would not send (h11's LocalProtocolError), or None.
+
+    h11's message quotes the offending header, value and all (a session token, an SSE-C key), so it is
+    never copied, nor kept as the cause; and sending the same bytes again could only fail again, so
+    the flow does not retry it."""
+    if not isinstance(error, httpx.LocalProtocolError):
+        return None
+    return ParamValidationError("The request could not be sent: HTTP/1.1 does not allow a header or the URL as built")
 
 
 def translated(error: Exception) -> HTTPClientError:
@@ -195,13 +311,93 @@ def raw_chunks(response: httpx.Response) -> Iterator[bytes]:
 
     Iterates ``response.stream`` itself rather than ``iter_raw()``: a response a MockTransport built
     from bytes was already read by httpx, and its stream can still be iterated while iter_raw cannot.
+    At the end, a connection with bytes left over past the response is retired (never reused).
     """
-    return iter(cast(httpx.SyncByteStream, response.stream))
+    yield from cast(httpx.SyncByteStream, response.stream)
+    retire_if_leftover(response)
 
 
-def araw_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
-    """:func:`raw_chunks` for async transports."""
-    return cast(httpx.AsyncByteStream, response.stream).__aiter__()
+async def araw_chunks(response: httpx.Response) -> AsyncGenerator[bytes, None]:
+    """:func:`raw_chunks` for async transports.
+
+    Left before its end (a closed Body, a cap reached, a cancelled task), it closes the response and
+    lets httpcore's own generators run to their end on the closed connection, so that none is left
+    for the garbage collector to finalize: trio and asyncio warn (ResourceWarning) when it must.
+    """
+    chunks = cast(httpx.AsyncByteStream, response.stream).__aiter__()
+    finished = False
+    try:
+        async for chunk in chunks:
+            yield chunk
+        finished = True
+        retire_if_leftover(response)
+    finally:
+        if not finished:
+            with anyio.CancelScope(shield=True):
+                await response.aclose()
+                if http11_connection(response) is not None:  # httpcore's: ends at once, on the closed socket
+                    try:
+                        async for _ in chunks:
+                            pass
+                    except TRANSPORT_ERRORS:
+                        pass
+                elif (aclose := getattr(chunks, "aclose", None)) is not None:  # another transport's
+                    await aclose()
+
+
+class _Collector:
+    """A whole body, read chunk by chunk up to :func:`s3lite._http.body_limit` and not a byte further."""
+
+    __slots__ = ("_chunks", "_limit", "_size")
+
+    def __init__(self, response: httpx.Response) -> None:
+        self._limit = body_limit(response.status_code)
+        self._size = 0
+        self._chunks: list[bytes] = []
+
+    def feed(self, chunk: bytes) -> None:
+        """Count only what arrives (a HEAD's Content-Length announces a body that never comes)."""
+        self._size += len(chunk)
+        if self._size > self._limit:
+            raise ResponseParseError(
+                f"The response body is larger than the {self._limit // 1024} KiB s3lite reads for such a response"
+            )
+        self._chunks.append(chunk)
+
+    def body(self) -> bytes:
+        return b"".join(self._chunks)
+
+
+def read_whole(response: httpx.Response) -> bytes:
+    """A non-streamed body (any result but GetObject's, any error), within its cap."""
+    collector = _Collector(response)
+    for chunk in raw_chunks(response):
+        collector.feed(chunk)
+    return collector.body()
+
+
+async def aread_whole(response: httpx.Response) -> bytes:
+    """:func:`read_whole` for async transports."""
+    collector = _Collector(response)
+    chunks = araw_chunks(response)
+    try:
+        async for chunk in chunks:
+            collector.feed(chunk)
+    finally:
+        await chunks.aclose()  # in this task, also when the cap is reached (see araw_chunks)
+    return collector.body()
+
+
+def transport_failure(error: Exception, *, open_bodies: int = 0) -> S3LiteError:
+    """What to raise for httpx's ``error`` while sending: :func:`refused`'s local error (with no cause,
+    to be raised outside the ``except`` so that h11's message is not even its context), else
+    :func:`translate`'s, with httpx's error as its cause."""
+    local = refused(error)
+    if local is not None:
+        return local
+    ours = translate(error, open_bodies=open_bodies)
+    ours.__cause__ = error
+    return ours
 
 
 #: What a transport may raise while sending or reading: mapped by :func:`translate`.

@@ -7,7 +7,7 @@ rewound first, so a retry sends the same bytes again.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterable, Generator, Iterable, Iterator
 from typing import Any
 
 from ._checksums import AwsChunkedEncoder
@@ -38,19 +38,19 @@ def _file_chunks(body: StreamBody, chunk_size: int) -> Iterator[bytes]:
         yield chunk
 
 
-def _framed(encoder: AwsChunkedEncoder, chunks: Iterable[Any]) -> Iterator[bytes]:
+def _framed(encoder: AwsChunkedEncoder, chunks: Iterable[Any]) -> Generator[bytes, None, None]:
     for chunk in chunks:
         if framed := encoder.feed(_as_bytes(chunk)):
             yield framed
     yield encoder.finish()
 
 
-def _frames(body: StreamBody, chunk_size: int) -> Iterator[bytes]:
+def _frames(body: StreamBody, chunk_size: int) -> Generator[bytes, None, None]:
     source = body.source
     return _framed(body.encoder, _file_chunks(body, chunk_size) if hasattr(source, "read") else source)
 
 
-def iter_stream(body: StreamBody, chunk_size: int) -> Iterator[bytes]:
+def iter_stream(body: StreamBody, chunk_size: int) -> Generator[bytes, None, None]:
     """The bytes to send for ``body`` from a file or an iterator.
 
     A file's next chunk is read and signed in a worker thread while the current one is sent: reading,
@@ -61,7 +61,7 @@ def iter_stream(body: StreamBody, chunk_size: int) -> Iterator[bytes]:
     return _read_ahead(frames) if hasattr(body.source, "read") else frames
 
 
-def _read_ahead(frames: Iterator[bytes]) -> Iterator[bytes]:
+def _read_ahead(frames: Iterator[bytes]) -> Generator[bytes, None, None]:
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(1, thread_name_prefix="s3lite-upload") as worker:
@@ -71,7 +71,7 @@ def _read_ahead(frames: Iterator[bytes]) -> Iterator[bytes]:
             yield framed
 
 
-async def aiter_stream(body: StreamBody, chunk_size: int) -> AsyncIterator[bytes]:
+async def aiter_stream(body: StreamBody, chunk_size: int) -> AsyncGenerator[bytes, None]:
     """:func:`iter_stream` for AsyncClient: a file is read and framed (hashed, signed) in a worker
     thread, one chunk per hop, so the event loop never blocks on the disk; async iterators are awaited."""
     source, encoder = body.source, body.encoder
@@ -90,3 +90,12 @@ async def aiter_stream(body: StreamBody, chunk_size: int) -> AsyncIterator[bytes
 
     while (framed := await anyio.to_thread.run_sync(next, frames, None)) is not None:
         yield framed
+
+
+def source_closer(body: Any) -> Any:
+    """The ``aclose``/``close`` of a caller's iterator ``Body``, called when its upload fails or is
+    cancelled so that the caller's generator runs its ``finally`` now, not when the garbage collector
+    gets to it (trio warns then); None for bytes and files (a file stays the caller's to close)."""
+    if body is None or isinstance(body, (bytes, bytearray, memoryview, str)) or hasattr(body, "read"):
+        return None
+    return getattr(body, "aclose", None) or getattr(body, "close", None)

@@ -4,15 +4,15 @@ bodies trickled a byte at a time, bodies far larger than any S3 document.
 
 Each request is read whole (head, then ``Content-Length`` bytes) and handed to ``answer(request)``,
 which returns an iterable of raw byte strings to write, or of ``(bytes, seconds)`` to write then wait.
-``Close`` in that iterable closes the connection at that point. The server and every connection
-thread stop in ``close()``.
+``Close`` in that iterable closes the connection at that point. With ``head_only``, ``answer`` is
+called as soon as a request's head has arrived, its body left unread (a server that gives up on an
+upload). The server and every connection thread stop in ``close()``.
 """
 
 from __future__ import annotations
 
 import socket
 import threading
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -50,8 +50,9 @@ def response(status: int, body: bytes = b"", headers: dict[str, str] | None = No
 
 
 class HostileServer:
-    def __init__(self, answer: Callable[[Received], Iterable[Piece]]) -> None:
+    def __init__(self, answer: Callable[[Received], Iterable[Piece]], *, head_only: bool = False) -> None:
         self._answer = answer
+        self._head_only = head_only
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
         self.received: list[Received] = []
@@ -60,6 +61,7 @@ class HostileServer:
         self._sockets: list[socket.socket] = []
         self._threads: list[threading.Thread] = []
         self._closed = False
+        self._stopping = threading.Event()
         accept = threading.Thread(target=self._accept, daemon=True)
         accept.start()
         self._threads.append(accept)
@@ -72,6 +74,7 @@ class HostileServer:
 
     def close(self) -> None:
         self._closed = True
+        self._stopping.set()  # ends every pause at once
         try:  # wakes the accept() blocked in its thread (closing the socket alone does not)
             self._listener.shutdown(socket.SHUT_RDWR)
         except OSError:
@@ -119,7 +122,7 @@ class HostileServer:
                 for line in header_lines:
                     name, _, value = line.partition(":")
                     headers[name.strip().lower()] = value.strip()
-                length = int(headers.get("content-length", "0"))
+                length = 0 if self._head_only else int(headers.get("content-length", "0"))
                 while len(buffer) < length:
                     chunk = sock.recv(65536)
                     if not chunk:
@@ -136,7 +139,8 @@ class HostileServer:
                     if isinstance(piece, tuple):
                         data, pause = piece
                         sock.sendall(data)
-                        time.sleep(pause)
+                        if self._stopping.wait(pause):
+                            return
                     else:
                         sock.sendall(piece)
         except OSError:

@@ -23,7 +23,7 @@ def test_public_names_are_pinned() -> None:
         "EncryptionTypeMismatch", "Endpoint", "EndpointConnectionError", "HTTPClientError", "HttpRequest",
         "HttpResponse", "IncompleteReadError", "InvalidObjectState", "InvalidRequest", "InvalidWriteOffset",
         "NoCredentialsError", "NoSuchBucket", "NoSuchKey", "NoSuchUpload", "ObjectAlreadyInActiveTierError",
-        "ObjectNotInActiveTierError", "ParamValidationError", "ReadBody", "ReadTimeoutError", "ResponseParseError",
+        "ObjectNotInActiveTierError", "ParamValidationError", "PoolTimeoutError", "ReadBody", "ReadTimeoutError", "ResponseParseError",
         "S3LiteError", "Send", "SigningKeyCache", "Sleep", "StreamBody", "StreamingBody", "TooManyParts",
         "UnseekableStreamError", "__version__", "operation_flow", "parse", "parse_error", "parse_result",
         "presign", "run_to_completion", "serialize", "sign",

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 
 import anyio
+import httpx
 import pytest
 from drivers import KINDS, Driver
 from hostile import CLOSE, HostileServer, Piece, Received, response
@@ -81,3 +82,285 @@ async def test_whitespace_only_200_is_retried_then_raised(
     assert caught.value.response["Error"]["Code"] == "500"
     assert caught.value.response["ResponseMetadata"]["RetryAttempts"] == 2
     assert len(server.received) == 3
+
+
+# -- 2. a response is never matched to the wrong request -----------------------------------------
+
+
+def duplicating_server() -> HostileServer:
+    """The first answer comes with a stray duplicate '200 OK' right behind it (one write, so both land
+    in the client's buffer); the server's real answer to the next request is a 500, then a 200."""
+    count = 0
+
+    def answer(_request: Received) -> Iterable[Piece]:
+        nonlocal count
+        count += 1
+        if count == 1:
+            return [response(200, headers={"ETag": '"one"'}) + response(200, headers={"ETag": '"stale"'})]
+        if count == 2:
+            return [response(500, b"<Error><Code>InternalError</Code><Message>m</Message></Error>")]
+        return [response(200, headers={"ETag": f'"{count}"'})]
+
+    return HostileServer(answer)
+
+
+async def test_bytes_left_after_a_response_retire_the_connection(kind: str) -> None:
+    with duplicating_server() as server:
+        s3 = await driver(kind, server.url)
+        first = await s3.call("put_object", Bucket="b", Key="k", Body=b"1")
+        second = await s3.call("put_object", Bucket="b", Key="k", Body=b"2")
+        await s3.aclose()
+    assert first["ETag"] == '"one"'
+    # never the stale duplicate: the server's real answer (500), retried, then its success
+    assert second["ETag"] == '"3"'
+    assert second["ResponseMetadata"]["RetryAttempts"] == 1
+    assert [r.connection for r in server.received] == [1, 2, 2]
+
+
+async def test_a_clean_connection_is_still_reused(kind: str) -> None:
+    with HostileServer(always(response(200, headers={"ETag": '"e"'}))) as server:
+        s3 = await driver(kind, server.url)
+        for _ in range(3):
+            await s3.call("put_object", Bucket="b", Key="k", Body=b"x")
+        await s3.aclose()
+    assert server.connections == 1
+
+
+# -- 4. an unread GetObject Body does not hold its connection for ever ---------------------------
+
+
+@pytest.fixture
+def object_key(botocore_client: Any, bucket: str) -> str:
+    botocore_client.put_object(Bucket=bucket, Key="big", Body=b"x" * 300_000)  # more than socket buffers
+    return "big"
+
+
+async def test_dropped_bodies_release_their_connections(
+    kind: str, client_options: dict[str, Any], bucket: str, object_key: str
+) -> None:
+    s3 = Driver(kind, max_connections=2, timeout=httpx.Timeout(10.0, pool=1.0), **client_options)  # type: ignore[arg-type]
+    for _ in range(6):  # an existence check that never touches Body, three times the pool's size
+        result = await s3.call("get_object", Bucket=bucket, Key=object_key)
+        assert result["ContentLength"] == 300_000
+        del result
+    await s3.aclose()
+
+
+async def test_pool_exhaustion_is_prompt_not_retried_and_names_the_cause(
+    kind: str, client_options: dict[str, Any], bucket: str, object_key: str
+) -> None:
+    s3 = Driver(kind, max_connections=2, timeout=httpx.Timeout(10.0, pool=0.5), **client_options)  # type: ignore[arg-type]
+    kept = [await s3.call("get_object", Bucket=bucket, Key=object_key) for _ in range(2)]
+    started = time.monotonic()
+    with pytest.raises(s3lite.PoolTimeoutError) as caught:
+        await s3.call("head_object", Bucket=bucket, Key=object_key)
+    assert time.monotonic() - started < 1.4, "one wait for the pool, not three"
+    assert "2 GetObject bodies" in str(caught.value) and "close" in str(caught.value)
+    for result in kept:
+        await s3.close_body(result["Body"])
+    assert (await s3.call("head_object", Bucket=bucket, Key=object_key))["ContentLength"] == 300_000
+    await s3.aclose()
+
+
+# -- 5. a failed sync upload from a file keeps no thread alive -----------------------------------
+
+
+def test_failed_file_uploads_leave_no_worker_thread(tmp_path: Any) -> None:
+    import threading
+
+    path = tmp_path / "big"
+    path.write_bytes(b"y" * (4 << 20))
+    kept: list[BaseException] = []
+    with HostileServer(always(CLOSE), head_only=True) as server:  # hangs up on every upload mid-body
+        client = s3lite.Client(endpoint_url=server.url, max_attempts=1, **CREDENTIALS)  # type: ignore[arg-type]
+        for _ in range(20):
+            with open(path, "rb") as file, pytest.raises(s3lite.HTTPClientError) as caught:
+                client.put_object(Bucket="b", Key="k", Body=file)
+            kept.append(caught.value)  # as an application keeps a failure (a log, a retry queue)
+        client.close()
+    workers = [t for t in threading.enumerate() if t.name.startswith("s3lite-upload")]
+    assert workers == [], f"{len(workers)} upload threads outlived their calls"
+
+
+# -- 6. an async upload that fails or is cancelled closes the caller's generator -----------------
+
+
+class Generated:
+    """An async generator body that records whether it was closed."""
+
+    def __init__(self) -> None:
+        self.closed = False
+        self.yielded = 0
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        try:
+            while True:
+                self.yielded += 1
+                yield b"z" * 65536
+                await anyio.sleep(0)
+        finally:
+            self.closed = True
+
+
+async def test_failed_async_upload_closes_its_generator() -> None:
+    body = Generated()
+    with HostileServer(always(CLOSE), head_only=True) as server:
+        async with s3lite.AsyncClient(endpoint_url=server.url, **CREDENTIALS) as s3:  # type: ignore[arg-type]
+            with pytest.raises(s3lite.S3LiteError):
+                await s3.put_object(Bucket="b", Key="k", Body=body.chunks(), ContentLength=64 << 20)
+            assert body.closed, "closed before the exception left put_object"
+
+
+async def test_cancelled_async_upload_closes_its_generator() -> None:
+    body = Generated()
+    # a server that reads nothing and never answers: the upload stalls once the socket buffers fill
+    with HostileServer(always((b"", 30.0)), head_only=True) as server:
+        async with s3lite.AsyncClient(endpoint_url=server.url, **CREDENTIALS) as s3:  # type: ignore[arg-type]
+            with anyio.move_on_after(0.5):
+                await s3.put_object(Bucket="b", Key="k", Body=body.chunks(), ContentLength=256 << 20)
+            assert body.yielded > 0 and body.closed
+
+
+# -- 8. a deadline for the whole attempt ---------------------------------------------------------
+
+
+def trickled(data: bytes, pause: float) -> Any:
+    return always(*((data[i : i + 1], pause) for i in range(len(data))))
+
+
+async def test_attempt_timeout_bounds_a_trickling_server(kind: str) -> None:
+    # every byte comes within the read timeout, so only a deadline for the whole attempt ends it
+    slow = response(200, b"<CopyObjectResult><ETag>e</ETag></CopyObjectResult>")
+    with HostileServer(trickled(slow, 0.2)) as server:
+        s3 = await driver(kind, server.url, timeout=1.0, attempt_timeout=1.0, max_attempts=1)
+        started = time.monotonic()
+        with pytest.raises(s3lite.ReadTimeoutError, match="attempt_timeout"):
+            await s3.call("copy_object", Bucket="b", Key="k", CopySource="s/k")
+        elapsed = time.monotonic() - started
+        await s3.aclose()
+    assert 0.9 < elapsed < 1.8
+
+
+async def test_attempt_timeout_is_per_attempt_and_retried(kind: str) -> None:
+    count = 0
+
+    def answer(_request: Received) -> Iterable[Piece]:
+        nonlocal count
+        count += 1
+        if count == 1:
+            return [(b"H", 5.0)]
+        return [response(200, headers={"ETag": '"e"'})]
+
+    with HostileServer(answer) as server:
+        s3 = await driver(kind, server.url, attempt_timeout=0.5)
+        result = await s3.call("put_object", Bucket="b", Key="k", Body=b"x")
+        await s3.aclose()
+    assert result["ResponseMetadata"]["RetryAttempts"] == 1
+
+
+@pytest.mark.parametrize("value", [0, -1, float("nan"), float("inf"), "5", True])
+def test_bad_attempt_timeout_is_refused(value: Any) -> None:
+    with pytest.raises(s3lite.ParamValidationError, match="attempt_timeout"):
+        s3lite.Client(endpoint_url="http://127.0.0.1:9", attempt_timeout=value, **CREDENTIALS)  # type: ignore[arg-type]
+
+
+# -- 9. bounded reads of non-streamed bodies -----------------------------------------------------
+
+
+def huge(status: int, size: int, head: bytes = b"") -> Any:
+    def answer(_request: Received) -> Iterator[Piece]:
+        yield response(status, b"", {"Content-Length": str(size)}, length=False) + head
+        for _ in range(size // (1 << 20)):
+            yield b" " * (1 << 20)
+
+    return answer
+
+
+@pytest.mark.parametrize(
+    ("status", "head", "method", "params"),
+    [
+        (500, b"<Error><Code>X</Code>", "head_object", {"Bucket": "b", "Key": "k"}),
+        (200, b"<CopyObjectResult>", "copy_object", {"Bucket": "b", "Key": "k", "CopySource": "s/k"}),
+    ],
+)
+async def test_oversized_bodies_are_refused_unread(
+    kind: str, status: int, head: bytes, method: str, params: dict[str, Any]
+) -> None:
+    size = 128 << 20
+    with HostileServer(huge(status, size, head)) as server:
+        s3 = await driver(kind, server.url, max_attempts=1)
+        if method == "head_object":  # a HEAD has no body: take an operation that reads its error
+            method, params = "put_object", {"Bucket": "b", "Key": "k", "Body": b"x"}
+        with pytest.raises(s3lite.ResponseParseError, match="larger than"):
+            await s3.call(method, **params)
+        await s3.aclose()
+
+
+# -- 10. no secret in an error message; what the wire allows is sent ------------------------------
+
+
+async def test_header_values_with_surrounding_whitespace_are_sent(kind: str) -> None:
+    with HostileServer(always(response(200, headers={"ETag": '"e"'}))) as server:
+        s3 = await driver(kind, server.url)
+        s3.client._context.credentials = s3lite.Credentials("AKID", "SECRET", "  TOKEN-VALUE ")
+        await s3.call("put_object", Bucket="b", Key="k", Body=b"x", SSEKMSKeyId=" key-id\t", ServerSideEncryption="aws:kms")
+        await s3.aclose()
+    sent = server.received[0].headers
+    assert sent["x-amz-security-token"] == "TOKEN-VALUE"
+    assert sent["x-amz-server-side-encryption-aws-kms-key-id"] == "key-id"
+
+
+async def test_a_request_the_http_layer_refuses_is_not_retried_nor_quoted(kind: str) -> None:
+    calls = 0
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        raise httpx.LocalProtocolError("Illegal header value b'SECRET-TOKEN '")
+
+    transport: Any = httpx.MockTransport(handler)
+    s3 = Driver(kind, transport=transport, endpoint_url="http://s3.test", **CREDENTIALS)  # type: ignore[arg-type]
+    with pytest.raises(s3lite.ParamValidationError) as caught:
+        await s3.call("put_object", Bucket="b", Key="k", Body=b"x")
+    await s3.aclose()
+    assert calls == 1
+    assert "SECRET-TOKEN" not in str(caught.value)
+    assert caught.value.__cause__ is None and caught.value.__context__ is None
+
+
+def test_proxy_password_is_not_in_the_client_repr() -> None:
+    client = s3lite.Client(endpoint_url="http://127.0.0.1:9", proxy="http://user:hunter2@127.0.0.1:3128", **CREDENTIALS)  # type: ignore[arg-type]
+    assert "hunter2" not in repr(vars(client)) and "user:***@127.0.0.1:3128" in repr(vars(client))
+    client.close()
+
+
+# -- 11. every bad option is an s3lite error at build time ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"timeout": -1},
+        {"timeout": 0},
+        {"timeout": float("nan")},
+        {"timeout": float("inf")},
+        {"timeout": "5"},
+        {"timeout": httpx.Timeout(5.0, read=-1.0)},
+        {"verify": "/nonexistent/ca.pem"},
+        {"verify": 3},
+        {"proxy": "ftp://127.0.0.1:21"},
+        {"proxy": "127.0.0.1:3128"},
+    ],
+)
+@pytest.mark.parametrize("client_class", [s3lite.Client, s3lite.AsyncClient])
+def test_bad_options_are_refused_when_the_client_is_built(options: dict[str, Any], client_class: Any) -> None:
+    with pytest.raises(s3lite.ParamValidationError):
+        client_class(endpoint_url="https://127.0.0.1:9", **CREDENTIALS, **options)
+
+
+def test_a_bad_proxy_from_the_environment_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "ftp://127.0.0.1:21")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    with pytest.raises(s3lite.ParamValidationError, match="HTTPS_PROXY"):
+        s3lite.Client(endpoint_url="https://s3.example.com", **CREDENTIALS)  # type: ignore[arg-type]
