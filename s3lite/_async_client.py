@@ -14,9 +14,9 @@ from ._base import BaseClient
 from ._errors import HTTPClientError
 from ._flow import Driving, ReadBody, Send
 from ._http import HttpResponse, StreamBody
+from ._httpx_adapter import attempt_deadline, with_deadlines
 from ._serialize import CHUNK_SIZE
 from ._streaming import AsyncStreamingBody, with_body
-from ._httpx_adapter import attempt_deadline, with_deadlines
 from ._transport import TRANSPORT_ERRORS, aread_whole, from_httpx, to_httpx, translated
 from ._types import (
     CompleteMultipartUploadOutput,

@@ -18,11 +18,11 @@ from ._credentials import resolve_credentials, resolve_region
 from ._endpoint import Endpoint
 from ._errors import NoCredentialsError, ParamValidationError, S3LiteError
 from ._flow import CallContext, Flow, operation_flow
+from ._httpx_adapter import check_httpx
 from ._model import OPERATIONS
 from ._retry import RetryPolicy
 from ._serialize import serialize
 from ._sigv4 import MAX_PRESIGN_EXPIRES, presign
-from ._httpx_adapter import check_httpx
 from ._streaming import OpenBodies
 from ._transport import TransportOptions, transport_failure
 

@@ -17,9 +17,9 @@ from ._base import BaseClient
 from ._errors import HTTPClientError
 from ._flow import Driving, ReadBody, Send
 from ._http import HttpResponse, StreamBody
+from ._httpx_adapter import attempt_deadline, with_deadlines
 from ._serialize import CHUNK_SIZE
 from ._streaming import StreamingBody, with_body
-from ._httpx_adapter import attempt_deadline, with_deadlines
 from ._transport import TRANSPORT_ERRORS, from_httpx, read_whole, to_httpx, translated
 from ._types import (
     CompleteMultipartUploadOutput,

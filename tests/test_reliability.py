@@ -5,12 +5,12 @@ round two"). Every server here is a real socket on 127.0.0.1 (tests/hostile.py);
 
 from __future__ import annotations
 
-import gc
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 
 import anyio
+import anyio.lowlevel
 import httpx
 import pytest
 from drivers import KINDS, Driver
@@ -197,7 +197,7 @@ class Generated:
             while True:
                 self.yielded += 1
                 yield b"z" * 65536
-                await anyio.sleep(0)
+                await anyio.lowlevel.checkpoint()
         finally:
             self.closed = True
 
@@ -303,7 +303,9 @@ async def test_header_values_with_surrounding_whitespace_are_sent(kind: str) -> 
     with HostileServer(always(response(200, headers={"ETag": '"e"'}))) as server:
         s3 = await driver(kind, server.url)
         s3.client._context.credentials = s3lite.Credentials("AKID", "SECRET", "  TOKEN-VALUE ")
-        await s3.call("put_object", Bucket="b", Key="k", Body=b"x", SSEKMSKeyId=" key-id\t", ServerSideEncryption="aws:kms")
+        await s3.call(
+            "put_object", Bucket="b", Key="k", Body=b"x", SSEKMSKeyId=" key-id\t", ServerSideEncryption="aws:kms"
+        )
         await s3.aclose()
     sent = server.received[0].headers
     assert sent["x-amz-security-token"] == "TOKEN-VALUE"

@@ -1,0 +1,73 @@
+"""One test per private httpx/httpcore internal s3lite relies on (s3lite/_httpx_adapter.py): an httpx
+or httpcore upgrade that moves one fails here, by name, rather than as a silent loss of a safety net."""
+
+from __future__ import annotations
+
+import anyio
+import httpx
+import pytest
+from hostile import HostileServer, response
+
+import s3lite
+from s3lite import _httpx_adapter as adapter
+
+
+def test_exact_url_keeps_the_path_as_given() -> None:
+    url = adapter.exact_url(httpx.URL("http://127.0.0.1:9000/"), "/b/a/./b/../c%2Bd//e", "x=%2B&uploads")
+    assert url.raw_path == b"/b/a/./b/../c%2Bd//e?x=%2B&uploads"
+    assert adapter.exact_url(httpx.URL("http://h/"), "/k", "").raw_path == b"/k"
+
+
+def test_raw_headers_in_and_out() -> None:
+    request = httpx.Request("GET", "http://h/")
+    adapter.set_raw_headers(request, [(b"Host", b"host", b"h"), (b"X-Amz-Date", b"x-amz-date", b"20240101T000000Z")])
+    assert request.headers["x-amz-date"] == "20240101T000000Z" and list(request.headers) == ["host", "x-amz-date"]
+    got = httpx.Response(200, headers=[("X-Amz-Meta-Color", "red")])
+    assert adapter.raw_headers(got)[0] == (b"X-Amz-Meta-Color", b"x-amz-meta-color", b"red")
+
+
+def test_the_http11_connection_behind_a_response_is_found() -> None:
+    with HostileServer(lambda _r: [response(200, b"ok")]) as server, httpx.HTTPTransport() as transport:
+        got = transport.handle_request(httpx.Request("GET", server.url))
+        assert adapter.http11_connection(got) is not None
+        got.read()
+        assert not adapter.retire_if_leftover(got)
+        got.close()
+    assert adapter.http11_connection(httpx.Response(200)) is None, "a mock's response has none"
+
+
+def test_the_async_http11_connection_behind_a_response_is_found() -> None:
+    async def main() -> None:
+        with HostileServer(lambda _r: [response(200, b"ok")]) as server:
+            async with httpx.AsyncHTTPTransport() as transport:
+                got = await transport.handle_async_request(httpx.Request("GET", server.url))
+                assert adapter.http11_connection(got) is not None
+                await got.aread()
+                await got.aclose()
+
+    anyio.run(main)
+
+
+@pytest.mark.parametrize("proxy", [None, "http://127.0.0.1:3128"])
+def test_deadlines_reach_the_pools_network_backend(proxy: str | None) -> None:
+    for transport in (httpx.HTTPTransport(proxy=proxy), httpx.AsyncHTTPTransport(proxy=proxy)):
+        adapter.with_deadlines(transport)
+        assert type(transport._pool._network_backend).__name__ in ("_Backend", "_AsyncBackend")  # type: ignore[union-attr]
+
+
+def test_a_deadline_shortens_a_read_to_the_time_left() -> None:
+    import time
+
+    with adapter.attempt_deadline(time.monotonic() + 0.25):
+        left = adapter._bounded(60.0, TimeoutError)
+        assert left is not None and 0 < left <= 0.25
+    assert adapter._bounded(60.0, TimeoutError) == 60.0
+    with adapter.attempt_deadline(time.monotonic() - 1), pytest.raises(TimeoutError):
+        adapter._bounded(None, TimeoutError)
+
+
+def test_an_httpx_without_transports_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    adapter.check_httpx()  # the httpx installed is fine
+    monkeypatch.delattr(httpx, "HTTPTransport")
+    with pytest.raises(s3lite.S3LiteError, match="needs httpx 0.28"):
+        s3lite.Client(endpoint_url="http://127.0.0.1:9", aws_access_key_id="A", aws_secret_access_key="S")
