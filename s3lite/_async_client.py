@@ -66,6 +66,8 @@ class AsyncClient(BaseClient):
         await self.close()
 
     async def _release_abandoned(self) -> None:
+        if not self._bodies.abandoned:
+            return
         for response in self._bodies.take_abandoned():
             await response.aclose()
 

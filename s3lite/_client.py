@@ -67,6 +67,8 @@ class Client(BaseClient):
         self.close()
 
     def _release_abandoned(self) -> None:
+        if not self._bodies.abandoned:
+            return
         for response in self._bodies.take_abandoned():
             response.close()
 

@@ -8,6 +8,8 @@ Why each is needed:
 - ``Headers._list``: building headers through httpx's public constructor re-normalises each one
   (~10 us a call); ours were validated as printable ASCII before signing. Read back the same way
   for responses, where ``.raw`` would rebuild a list.
+- ``Request._content``: set to the body's bytes, as httpx's constructor does, so ``request.content``
+  works for the transport (MockTransport handlers read it).
 - httpcore's HTTP/1.1 connection behind a response (``ResponseStream._httpcore_stream._stream.
   _connection``): after a response ends, bytes the server sent beyond its framing sit in h11's
   buffer, and httpcore would read them as the *next* request's response. We retire such a
@@ -21,9 +23,7 @@ httpx 1.0 (pre-release) is a different library (no transports, no httpcore): see
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from typing import Any
 
 import httpcore
@@ -51,6 +51,12 @@ def exact_url(origin: httpx.URL, path: str, query: str) -> httpx.URL:
 def set_raw_headers(request: httpx.Request, raw: list[tuple[bytes, bytes, bytes]]) -> None:
     """Install (name, lower-cased name, value) triples as ``request``'s headers, as httpx stores them."""
     request.headers._list = raw
+
+
+def set_content(request: httpx.Request, content: bytes) -> None:
+    """``request.content`` as ``Request(content=...)`` sets it (the public ``read()`` would join the
+    stream again on every call)."""
+    request._content = content
 
 
 def raw_headers(response: httpx.Response) -> list[tuple[bytes, bytes, bytes]]:
@@ -91,14 +97,23 @@ def retire_if_leftover(response: httpx.Response) -> bool:
 _deadline: ContextVar[float | None] = ContextVar("s3lite_attempt_deadline", default=None)
 
 
-@contextmanager
-def attempt_deadline(deadline: float | None) -> Iterator[None]:
-    """Network operations run inside get at most the time left until ``deadline`` (monotonic)."""
-    token = _deadline.set(deadline)
-    try:
-        yield
-    finally:
-        _deadline.reset(token)
+class attempt_deadline:  # noqa: N801 - used as a function: ``with attempt_deadline(when):``
+    """Network operations run inside get at most the time left until ``deadline`` (monotonic);
+    with None, nothing is changed (the common case costs nothing)."""
+
+    __slots__ = ("_deadline", "_token")
+
+    def __init__(self, deadline: float | None) -> None:
+        self._deadline = deadline
+        self._token: Token[float | None] | None = None
+
+    def __enter__(self) -> None:
+        if self._deadline is not None:
+            self._token = _deadline.set(self._deadline)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._token is not None:
+            _deadline.reset(self._token)
 
 
 def deadline_passed() -> bool:

@@ -35,6 +35,7 @@ from ._httpx_adapter import (
     http11_connection,
     raw_headers,
     retire_if_leftover,
+    set_content,
     set_raw_headers,
 )
 
@@ -239,7 +240,7 @@ def to_httpx(
     built = httpx.Request(request.method, url, stream=stream, extensions={"timeout": timeout.as_dict()})
     set_raw_headers(built, raw)
     if isinstance(content, bytes):
-        built.read()  # what Request(content=...) does (the bytes themselves, no copy): request.content works
+        set_content(built, content)  # what Request(content=...) would have read: request.content works
     return built
 
 
@@ -345,47 +346,39 @@ async def araw_chunks(response: httpx.Response) -> AsyncGenerator[bytes, None]:
                     await aclose()
 
 
-class _Collector:
-    """A whole body, read chunk by chunk up to :func:`s3lite._http.body_limit` and not a byte further."""
-
-    __slots__ = ("_chunks", "_limit", "_size")
-
-    def __init__(self, response: httpx.Response) -> None:
-        self._limit = body_limit(response.status_code)
-        self._size = 0
-        self._chunks: list[bytes] = []
-
-    def feed(self, chunk: bytes) -> None:
-        """Count only what arrives (a HEAD's Content-Length announces a body that never comes)."""
-        self._size += len(chunk)
-        if self._size > self._limit:
-            raise ResponseParseError(
-                f"The response body is larger than the {self._limit // 1024} KiB s3lite reads for such a response"
-            )
-        self._chunks.append(chunk)
-
-    def body(self) -> bytes:
-        return b"".join(self._chunks)
+def _too_large(limit: int) -> ResponseParseError:
+    return ResponseParseError(
+        f"The response body is larger than the {limit // 1024} KiB s3lite reads for such a response"
+    )
 
 
 def read_whole(response: httpx.Response) -> bytes:
-    """A non-streamed body (any result but GetObject's, any error), within its cap."""
-    collector = _Collector(response)
-    for chunk in raw_chunks(response):
-        collector.feed(chunk)
-    return collector.body()
+    """A non-streamed body (any result but GetObject's, any error), within its cap
+    (:func:`s3lite._http.body_limit`); only what arrives is counted (a HEAD's Content-Length
+    announces a body that never comes)."""
+    limit, size, chunks = body_limit(response.status_code), 0, []
+    for chunk in cast(httpx.SyncByteStream, response.stream):
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+    retire_if_leftover(response)
+    return b"".join(chunks)
 
 
 async def aread_whole(response: httpx.Response) -> bytes:
-    """:func:`read_whole` for async transports."""
-    collector = _Collector(response)
-    chunks = araw_chunks(response)
+    """:func:`read_whole` for async transports (through :func:`araw_chunks`, which closes what it leaves)."""
+    limit, size, chunks = body_limit(response.status_code), 0, []
+    stream = araw_chunks(response)
     try:
-        async for chunk in chunks:
-            collector.feed(chunk)
+        async for chunk in stream:
+            size += len(chunk)
+            if size > limit:
+                raise _too_large(limit)
+            chunks.append(chunk)
     finally:
-        await chunks.aclose()  # in this task, also when the cap is reached (see araw_chunks)
-    return collector.body()
+        await stream.aclose()  # in this task, also when the cap is reached
+    return b"".join(chunks)
 
 
 def transport_failure(error: Exception, *, open_bodies: int = 0) -> S3LiteError:

@@ -26,6 +26,12 @@ def test_raw_headers_in_and_out() -> None:
     assert adapter.raw_headers(got)[0] == (b"X-Amz-Meta-Color", b"x-amz-meta-color", b"red")
 
 
+def test_content_set_as_the_constructor_sets_it() -> None:
+    request = httpx.Request("PUT", "http://h/", stream=httpx.ByteStream(b"body"))
+    adapter.set_content(request, b"body")
+    assert request.content == b"body"
+
+
 def test_the_http11_connection_behind_a_response_is_found() -> None:
     with HostileServer(lambda _r: [response(200, b"ok")]) as server, httpx.HTTPTransport() as transport:
         got = transport.handle_request(httpx.Request("GET", server.url))
