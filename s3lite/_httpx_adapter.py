@@ -97,7 +97,7 @@ def retire_if_leftover(response: httpx.Response) -> bool:
 _deadline: ContextVar[float | None] = ContextVar("s3lite_attempt_deadline", default=None)
 
 
-class attempt_deadline:  # noqa: N801 - used as a function: ``with attempt_deadline(when):``
+class attempt_deadline:  # a function's name: it is used as ``with attempt_deadline(when):``
     """Network operations run inside get at most the time left until ``deadline`` (monotonic);
     with None, nothing is changed (the common case costs nothing)."""
 
