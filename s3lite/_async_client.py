@@ -11,7 +11,7 @@ import httpx
 
 from ._base import BaseClient
 from ._errors import HTTPClientError
-from ._flow import Driving, ReadBody, Send
+from ._flow import Driving, HashBody, ReadBody, Send
 from ._http import HttpResponse, StreamBody
 from ._serialize import CHUNK_SIZE
 from ._streaming import AsyncStreamingBody, with_body
@@ -34,7 +34,7 @@ from ._types import (
     UploadPartOutput,
     UploadPartRequest,
 )
-from ._upload import aiter_stream
+from ._upload import aiter_stream, asha256_of
 
 
 async def _read_all(response: httpx.Response) -> bytes:
@@ -89,6 +89,8 @@ class AsyncClient(BaseClient):
                         driving.received(effect, *await self._send(effect))
                     except HTTPClientError as error:
                         driving.fail(error)
+                elif isinstance(effect, HashBody):
+                    driving.answer(await asha256_of(effect.body))
                 elif isinstance(effect, ReadBody):
                     response = driving.release()
                     try:

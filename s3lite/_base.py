@@ -20,7 +20,7 @@ from ._errors import NoCredentialsError, ParamValidationError
 from ._flow import CallContext, Flow, operation_flow
 from ._model import OPERATIONS
 from ._retry import RetryPolicy
-from ._serialize import serialize
+from ._serialize import UploadSigning, serialize
 from ._sigv4 import MAX_PRESIGN_EXPIRES, presign
 from ._transport import TransportOptions
 
@@ -60,6 +60,7 @@ class BaseClient:
         verify: bool | str | ssl.SSLContext = True,
         proxy: str | None = None,
         trust_env: bool = True,
+        upload_signing: UploadSigning = "auto",
     ) -> None:
         region = resolve_region(region_name)
         try:
@@ -82,6 +83,7 @@ class BaseClient:
             clock=time.time,
             rand=random.random,
             retry=RetryPolicy.for_mode(retry_mode, max_attempts),
+            upload_signing=upload_signing,
         )
         self._options = TransportOptions.build(
             timeout=timeout, max_connections=max_connections, verify=verify, proxy=proxy, trust_env=trust_env

@@ -15,7 +15,7 @@ import httpx
 
 from ._base import BaseClient
 from ._errors import HTTPClientError
-from ._flow import Driving, ReadBody, Send
+from ._flow import Driving, HashBody, ReadBody, Send
 from ._http import HttpResponse, StreamBody
 from ._serialize import CHUNK_SIZE
 from ._streaming import StreamingBody, with_body
@@ -38,7 +38,7 @@ from ._types import (
     UploadPartOutput,
     UploadPartRequest,
 )
-from ._upload import iter_stream
+from ._upload import iter_stream, sha256_of
 
 
 class Client(BaseClient):
@@ -87,6 +87,8 @@ class Client(BaseClient):
                         driving.received(effect, *self._send(effect))
                     except HTTPClientError as error:
                         driving.fail(error)
+                elif isinstance(effect, HashBody):
+                    driving.answer(sha256_of(effect.body))
                 elif isinstance(effect, ReadBody):
                     response = driving.release()
                     try:
