@@ -64,7 +64,9 @@ class FirstPass:
 
     def __init__(self, body: StreamBody) -> None:
         if body.start is None:
-            raise ParamValidationError("Invalid value for parameter Body: a stream that cannot be rewound cannot be hashed first")
+            raise ParamValidationError(
+                "Invalid value for parameter Body: a stream that cannot be rewound cannot be hashed first"
+            )
         self._source = body.source
         self._start = body.start
         self._length = body.length
