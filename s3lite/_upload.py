@@ -134,7 +134,12 @@ def _framed(encoder: BodyEncoder, chunks: Iterable[Any]) -> Iterator[bytes]:
 
 def _frames(body: StreamBody, chunk_size: int) -> Iterator[bytes]:
     source = body.source
-    return _framed(body.encoder, _file_chunks(body, chunk_size) if hasattr(source, "read") else source)
+    if not hasattr(source, "read"):
+        return _framed(body.encoder, source)
+    # aws-chunked frames must be chunk_size; a body sent as it is is read in bigger pieces (fewer
+    # reads, and for AsyncClient fewer worker-thread hops)
+    size = chunk_size if isinstance(body.encoder, AwsChunkedEncoder) else max(chunk_size, HASH_CHUNK)
+    return _framed(body.encoder, _file_chunks(body, size))
 
 
 def iter_stream(body: StreamBody, chunk_size: int) -> Iterator[bytes]:
