@@ -31,6 +31,7 @@ with instrumented():
     from s3lite import _xml
     from s3lite._model import BOOLEAN, HEADER, HEADER_MAP, INTEGER, LONG, OPERATIONS, STRUCTURE, TIMESTAMP, Operation
     from s3lite._retry import RetryPolicy
+    from s3lite._upload import sha256_of
 
 OPS = tuple(OPERATIONS)
 #: whether HttpResponse carries the received spelling of header names (``names``)
@@ -387,6 +388,8 @@ def run_flow(inp: Input, name: str, responses: list[s3lite.HttpResponse]) -> Non
             return current
         if isinstance(effect, s3lite.ReadBody):
             return state["last"].body
+        if isinstance(effect, s3lite.HashBody):  # a rewindable StreamBody, sent as it is
+            return sha256_of(effect.body)
         check(isinstance(effect, s3lite.Sleep) and effect.seconds >= 0, "bad-effect", repr(effect))
         return None
 

@@ -32,6 +32,8 @@ with instrumented():
     import s3lite
     from s3lite._flow import signed_request
     from s3lite._model import BLOB, BOOLEAN, INTEGER, LONG, MAP, OPERATIONS, STRING, STRUCTURE, TIMESTAMP, Member
+    from s3lite._serialize import UPLOAD_SIGNING
+    from s3lite._upload import sha256_of
 
 OPS = tuple(OPERATIONS)
 TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -367,9 +369,12 @@ def target(data: bytes) -> None:
     except s3lite.S3LiteError:
         return
     try:
-        prepared = s3lite.serialize(name, params, endpoint=where)
+        prepared = s3lite.serialize(name, params, endpoint=where, upload_signing=inp.pick(UPLOAD_SIGNING))
     except s3lite.S3LiteError:
         return
+    body = prepared.request.body
+    if prepared.payload_hash is None and isinstance(body, s3lite.StreamBody):
+        prepared = prepared._replace(payload_hash=sha256_of(body))  # the driver's answer to HashBody
     check(
         isinstance(prepared.request.body, (bytes, s3lite.StreamBody)), "body-type", type(prepared.request.body).__name__
     )

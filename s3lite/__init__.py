@@ -46,7 +46,7 @@ from ._errors import (
     UnseekableStreamError,
     UnsupportedMediaType,
 )
-from ._flow import CallContext, ReadBody, Send, Sleep, operation_flow, run_to_completion
+from ._flow import CallContext, HashBody, ReadBody, Send, Sleep, operation_flow, run_to_completion
 from ._http import HttpRequest, HttpResponse, StreamBody
 from ._parse import parse, parse_error, parse_result
 from ._serialize import serialize
@@ -78,6 +78,7 @@ __all__ = [
     "Endpoint",
     "EndpointConnectionError",
     "HTTPClientError",
+    "HashBody",
     "HttpRequest",
     "HttpResponse",
     "IdempotencyParameterMismatch",

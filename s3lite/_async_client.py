@@ -12,7 +12,7 @@ import httpx
 
 from ._base import BaseClient
 from ._errors import HTTPClientError
-from ._flow import Driving, ReadBody, Send
+from ._flow import Driving, HashBody, ReadBody, Send
 from ._http import HttpResponse, StreamBody
 from ._httpx_adapter import attempt_deadline, with_deadlines
 from ._serialize import CHUNK_SIZE
@@ -36,7 +36,7 @@ from ._types import (
     UploadPartOutput,
     UploadPartRequest,
 )
-from ._upload import aiter_stream, source_closer
+from ._upload import aiter_stream, asha256_of, source_closer
 
 
 class AsyncClient(BaseClient):
@@ -108,6 +108,8 @@ class AsyncClient(BaseClient):
                         driving.received(effect, *await self._send(effect, deadline))
                     except HTTPClientError as error:
                         driving.fail(error)
+                elif isinstance(effect, HashBody):
+                    driving.answer(await asha256_of(effect.body))
                 elif isinstance(effect, ReadBody):
                     response = driving.release()
                     with attempt_deadline(deadline):

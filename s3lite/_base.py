@@ -21,7 +21,7 @@ from ._flow import CallContext, Flow, operation_flow
 from ._httpx_adapter import check_httpx
 from ._model import OPERATIONS
 from ._retry import RetryPolicy
-from ._serialize import serialize
+from ._serialize import UploadSigning, serialize
 from ._sigv4 import MAX_PRESIGN_EXPIRES, presign
 from ._streaming import OpenBodies
 from ._transport import TransportOptions, transport_failure
@@ -63,6 +63,7 @@ class BaseClient:
         proxy: str | None = None,
         trust_env: bool = True,
         attempt_timeout: float | None = None,
+        upload_signing: UploadSigning = "auto",
     ) -> None:
         check_httpx()
         region = resolve_region(region_name)
@@ -86,6 +87,7 @@ class BaseClient:
             clock=time.time,
             rand=random.random,
             retry=RetryPolicy.for_mode(retry_mode, max_attempts),
+            upload_signing=upload_signing,
         )
         self._options = TransportOptions.build(
             timeout=timeout,

@@ -27,6 +27,14 @@ class Hasher(Protocol):
     def digest(self) -> bytes: ...
 
 
+class BodyEncoder(Protocol):
+    """What a streamed body's chunks are pumped through on their way out (``StreamBody.encoder``)."""
+
+    def feed(self, data: bytes, /) -> bytes: ...
+
+    def finish(self) -> bytes: ...
+
+
 class _Crc32:
     __slots__ = ("_value",)
 
@@ -108,6 +116,45 @@ def aws_chunked_length(length: int, chunk_size: int) -> int:
     return total + 1 + signature_part + 2  # the final zero-length chunk and its CRLF
 
 
+def _counted(seen: int, expected: int) -> int:
+    """``seen``, once checked against the length the request announced: a stream that yields more
+    would send a corrupt object (or bytes the server takes for the next request)."""
+    if seen > expected:
+        raise ParamValidationError(
+            f"Invalid value for parameter Body: it yielded more than ContentLength={expected} bytes"
+        )
+    return seen
+
+
+def _check_total(seen: int, expected: int) -> None:
+    if seen != expected:
+        raise ParamValidationError(
+            f"Invalid value for parameter Body: it yielded {seen} bytes, but ContentLength is {expected}"
+        )
+
+
+class PlainEncoder:
+    """The encoder of a streamed body sent as it is (its SHA-256 signed, or ``UNSIGNED-PAYLOAD``):
+    chunks pass through unchanged, held to the ``Content-Length`` the request announced."""
+
+    __slots__ = ("_expected", "_seen")
+
+    def __init__(self, *, length: int) -> None:
+        self._expected = length
+        self._seen = 0
+
+    def __repr__(self) -> str:
+        return f"<PlainEncoder {self._seen}/{self._expected} bytes>"
+
+    def feed(self, data: bytes) -> bytes:
+        self._seen = _counted(self._seen + len(data), self._expected)
+        return data
+
+    def finish(self) -> bytes:
+        _check_total(self._seen, self._expected)
+        return b""
+
+
 class AwsChunkedEncoder:
     """Frames a body as aws-chunked with a signature per chunk (``STREAMING-AWS4-HMAC-SHA256-PAYLOAD``).
 
@@ -146,11 +193,7 @@ class AwsChunkedEncoder:
 
     def feed(self, data: bytes) -> bytes:
         """Encoded bytes for every whole chunk now available (possibly none)."""
-        self._seen += len(data)
-        if self._seen > self._expected:
-            raise ParamValidationError(
-                f"Invalid value for parameter Body: it yielded more than ContentLength={self._expected} bytes"
-            )
+        self._seen = _counted(self._seen + len(data), self._expected)
         if not self._pending and len(data) == self.chunk_size:
             return self._frame(data)  # the common case: the driver reads exactly one chunk at a time
         self._pending += data
@@ -166,11 +209,7 @@ class AwsChunkedEncoder:
 
     def finish(self) -> bytes:
         """The last partial chunk and the terminating zero-length chunk."""
-        if self._seen != self._expected:
-            raise ParamValidationError(
-                f"Invalid value for parameter Body: it yielded {self._seen} bytes, "
-                f"but ContentLength is {self._expected}"
-            )
+        _check_total(self._seen, self._expected)
         tail = self._frame(bytes(self._pending)) if self._pending else b""
         self._pending.clear()
         return tail + self._frame(b"")

@@ -15,7 +15,7 @@ import httpx
 
 from ._base import BaseClient
 from ._errors import HTTPClientError
-from ._flow import Driving, ReadBody, Send
+from ._flow import Driving, HashBody, ReadBody, Send
 from ._http import HttpResponse, StreamBody
 from ._httpx_adapter import attempt_deadline, with_deadlines
 from ._serialize import CHUNK_SIZE
@@ -39,7 +39,7 @@ from ._types import (
     UploadPartOutput,
     UploadPartRequest,
 )
-from ._upload import iter_stream, source_closer
+from ._upload import iter_stream, sha256_of, source_closer
 
 
 class Client(BaseClient):
@@ -107,6 +107,8 @@ class Client(BaseClient):
                         driving.received(effect, *self._send(effect, deadline))
                     except HTTPClientError as error:
                         driving.fail(error)
+                elif isinstance(effect, HashBody):
+                    driving.answer(sha256_of(effect.body))
                 elif isinstance(effect, ReadBody):
                     response = driving.release()
                     with attempt_deadline(deadline):

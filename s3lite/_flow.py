@@ -1,9 +1,13 @@
 """One call, end to end, as a generator: serialize, sign, ``yield Send``, parse, retry.
 
-The flow does no I/O. It yields effects - :class:`Send` a request, :class:`ReadBody` of the last
-response, :class:`Sleep` before a retry - and the driver (``Client``, ``AsyncClient``, or another
-SDK's HTTP stack) performs each one and sends the outcome back in: an :class:`HttpResponse` for
-``Send``, the body bytes for ``ReadBody``. A transport failure is thrown into the generator as an
+The flow does no I/O. It yields effects - :class:`HashBody` of a file to upload, :class:`Send` a
+request, :class:`ReadBody` of the last response, :class:`Sleep` before a retry - and the driver
+(``Client``, ``AsyncClient``, or another SDK's HTTP stack) performs each one and sends the outcome
+back in: the hex SHA-256 for ``HashBody``, an :class:`HttpResponse` for ``Send``, the body bytes for
+``ReadBody``. ``HashBody`` comes at most once per call, before the first ``Send``, and only for a
+:class:`StreamBody` that is rewindable and sent as it is (see ``serialize``'s ``upload_signing``):
+a driver that cannot read the body twice builds its :class:`CallContext` with
+``upload_signing="aws-chunked"`` and never sees it. A transport failure is thrown into the generator as an
 :class:`HTTPClientError`. The generator's return value is the result dict; errors are raised.
 This is httpx's ``Auth.auth_flow`` idea applied to a whole call, so retries, the 200-with-error
 rule and region redirects live here once for both clients.
@@ -16,16 +20,30 @@ import sys
 from collections.abc import Callable, Generator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ._checksums import AwsChunkedEncoder
+from ._checksums import AwsChunkedEncoder, PlainEncoder
 from ._credentials import Credentials
 from ._endpoint import Endpoint
-from ._errors import HTTPClientError, NoCredentialsError, PoolTimeoutError, UnseekableStreamError, client_error
+from ._errors import (
+    HTTPClientError,
+    NoCredentialsError,
+    ParamValidationError,
+    PoolTimeoutError,
+    UnseekableStreamError,
+    client_error,
+)
 from ._http import HttpRequest, HttpResponse, StreamBody, redact
 from ._model import OPERATIONS
 from ._parse import parse_error, parse_result, screen_200
 from ._retry import RetryPolicy
-from ._serialize import CHUNK_SIZE, Prepared, serialize
-from ._sigv4 import SigningKeyCache, sign
+from ._serialize import CHUNK_SIZE, Prepared, UploadSigning, check_upload_signing, serialize
+from ._sigv4 import STREAMING_PAYLOAD, SigningKeyCache, sign
+
+
+class HashBody(NamedTuple):
+    """Compute the SHA-256 of ``body``: its ``length`` bytes from ``start``, in constant memory, the
+    file rewound after; answer with the lower-case hex digest. (Clients: ``_upload.sha256_of``.)"""
+
+    body: StreamBody
 
 
 class Send(NamedTuple):
@@ -46,7 +64,7 @@ class Sleep(NamedTuple):
     seconds: float
 
 
-Effect = Send | ReadBody | Sleep
+Effect = HashBody | Send | ReadBody | Sleep
 Flow = Generator[Effect, Any, dict[str, Any]]
 
 
@@ -57,7 +75,17 @@ class CallContext:
     reads the time or a random source itself: tests fix them, clients pass ``time.time``/``random``.
     """
 
-    __slots__ = ("bucket_regions", "clock", "credentials", "endpoint", "keys", "rand", "region", "retry")
+    __slots__ = (
+        "bucket_regions",
+        "clock",
+        "credentials",
+        "endpoint",
+        "keys",
+        "rand",
+        "region",
+        "retry",
+        "upload_signing",
+    )
 
     def __init__(
         self,
@@ -68,6 +96,7 @@ class CallContext:
         rand: Callable[[], float],
         retry: RetryPolicy | None = None,
         keys: SigningKeyCache | None = None,
+        upload_signing: UploadSigning = "auto",
     ) -> None:
         self.credentials = credentials
         self.region = region
@@ -76,6 +105,8 @@ class CallContext:
         self.rand = rand
         self.retry = RetryPolicy() if retry is None else retry
         self.keys = SigningKeyCache() if keys is None else keys
+        #: how files and iterators are uploaded (``_serialize.UploadSigning``), checked here, at construction
+        self.upload_signing = check_upload_signing(upload_signing)
         #: regions learnt from redirects, by bucket
         self.bucket_regions: dict[str, str] = {}
 
@@ -91,6 +122,8 @@ class CallContext:
 if TYPE_CHECKING:
     import logging
 
+#: What HashBody is answered with: SHA-256 as lower-case hex, as it is signed
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 #: What an AWS region name looks like (the redirect target becomes part of a host name)
 _REGION = re.compile(r"[a-z0-9-]{1,64}")
 
@@ -113,9 +146,12 @@ def debug_logger() -> logging.Logger | None:
 
 
 def signed_request(context: CallContext, prepared: Prepared, region: str) -> HttpRequest:
-    """Sign (again, with a fresh date on every attempt), and give a streamed body a new chunk signer."""
+    """Sign (again, with a fresh date on every attempt), and give a streamed body a new encoder:
+    a chunk signer for aws-chunked, else a pass-through that holds it to its Content-Length."""
     if context.credentials is None:
         raise NoCredentialsError()
+    if prepared.payload_hash is None:
+        raise ParamValidationError("Invalid value for parameter Body: its SHA-256 is needed to sign it (HashBody)")
     signed = sign(
         prepared.request,
         credentials=context.credentials,
@@ -127,6 +163,11 @@ def signed_request(context: CallContext, prepared: Prepared, region: str) -> Htt
     body = prepared.request.body
     if not isinstance(body, StreamBody):
         return signed.request
+    if prepared.payload_hash != STREAMING_PAYLOAD:
+        # sent as it is: botocore sets a file body's Content-Length after signing, so neither signs it
+        # (unless the caller passed ContentLength, which both sign)
+        signed.request.headers.setdefault("Content-Length", str(body.length))
+        return signed.request._replace(body=body._replace(encoder=PlainEncoder(length=body.length)))
     encoder = AwsChunkedEncoder(
         signing_key=signed.signing_key,
         date_time=signed.date_time,
@@ -136,6 +177,17 @@ def signed_request(context: CallContext, prepared: Prepared, region: str) -> Htt
         length=body.length,
     )
     return signed.request._replace(body=body._replace(encoder=encoder))
+
+
+def _hashed(
+    prepared: Prepared, params: Mapping[str, Any], body: StreamBody, digest: Any
+) -> tuple[Prepared, Mapping[str, Any]]:
+    """``prepared`` and ``params`` with the body's SHA-256 that the driver answered to HashBody: kept
+    in ``params`` too, so that a redirect's new serialization has it and the file is hashed once."""
+    if not (isinstance(digest, str) and _SHA256_HEX.fullmatch(digest)):
+        raise ParamValidationError("Invalid answer to HashBody: the SHA-256 as 64 lower-case hex digits")
+    body = body._replace(sha256=digest)
+    return Prepared(prepared.request._replace(body=body), digest), {**params, "Body": body}
 
 
 def _redirect_region(operation: str, status: int, error: dict[str, Any], headers: Mapping[str, str]) -> str | None:
@@ -163,7 +215,16 @@ def operation_flow(context: CallContext, operation: str, params: Mapping[str, An
     """The whole of one call; see the module docstring for the protocol."""
     bucket = params.get("Bucket")
     region = context.bucket_regions.get(bucket, context.region) if isinstance(bucket, str) else context.region
-    prepared = serialize(operation, params, endpoint=context.endpoint_for(region))  # rejects unknown operations
+    upload_signing = context.upload_signing
+    prepared = serialize(  # rejects unknown operations
+        operation, params, endpoint=context.endpoint_for(region), upload_signing=upload_signing
+    )
+    body = prepared.request.body
+    if prepared.payload_hash is None and isinstance(body, StreamBody):
+        # a rewindable body sent as it is: the driver hashes it first, as botocore does over http
+        if context.credentials is None:
+            raise NoCredentialsError()  # before the whole body is read for nothing
+        prepared, params = _hashed(prepared, params, body, (yield HashBody(body)))
     op = OPERATIONS[operation]
     policy = context.retry
     stream = op.output_payload == "Body"
@@ -213,7 +274,9 @@ def operation_flow(context: CallContext, operation: str, params: Mapping[str, An
         if new_region and not redirected and new_region != region and isinstance(bucket, str):
             # "retry immediately (delay 0) - this consumes one attempt of the retry budget" (§2.10)
             redirected = True
-            prepared = serialize(operation, params, endpoint=context.endpoint_for(new_region))
+            prepared = serialize(
+                operation, params, endpoint=context.endpoint_for(new_region), upload_signing=upload_signing
+            )
             context.bucket_regions[bucket] = region = new_region
             if not _unrewindable(prepared):
                 continue
@@ -287,7 +350,9 @@ class Driving:
 def run_to_completion(flow: Flow, respond: Callable[[Effect], Any]) -> dict[str, Any]:
     """Drive ``flow`` with a synchronous ``respond(effect)``; a helper for embedders and tests.
 
-    ``respond`` may raise :class:`HTTPClientError` for a failed Send; it is thrown into the flow.
+    ``respond`` answers each effect as the module docstring says, :class:`HashBody` included (a
+    seekable StreamBody uploaded with ``upload_signing`` "auto" or "hash-first"). It may raise
+    :class:`HTTPClientError` for a failed Send; it is thrown into the flow.
     """
     driving = Driving(flow)
     while (effect := driving.next_effect()) is not None:

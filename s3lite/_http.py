@@ -42,8 +42,11 @@ class StreamBody(NamedTuple):
 
     ``source`` is the caller's file, iterator or async iterator; ``start`` the file position to rewind
     to before a retry (``None`` when the source cannot be rewound); ``encoder`` turns raw chunks
-    into the bytes to send (aws-chunked framing with chunk signatures, see ``_checksums``): None
-    until the flow signs the request, which gives each attempt a new one.
+    into the bytes to send (``feed(chunk)``/``finish()``, see ``_checksums``): aws-chunked framing with
+    chunk signatures, or the chunks as they are for a body sent plainly. It is None until the flow
+    signs the request, which gives each attempt a new one. ``sha256`` is the hex SHA-256 of the
+    ``length`` bytes from ``start``, once known: a seekable body is sent plainly, signed with it
+    (``serialize`` leaves it to the flow, which asks the driver for it with ``HashBody``).
     """
 
     source: Any
@@ -51,6 +54,7 @@ class StreamBody(NamedTuple):
     length: int
     start: int | None
     encoder: Any = None
+    sha256: str | None = None
 
 
 class HttpRequest(NamedTuple):

@@ -10,7 +10,7 @@ import base64
 import hashlib
 import re
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from . import _checksums, _sigv4
 from ._endpoint import Endpoint
@@ -49,12 +49,31 @@ _CHECKSUM_HEADER = re.compile(r"x-amz-checksum-[a-z0-9]*\Z", re.IGNORECASE)
 CHUNK_SIZE = 256 * 1024
 USER_AGENT = "s3lite/0.1.0"
 
+#: How files and iterators are uploaded, the clients' ``upload_signing`` option (README, "Large objects"):
+#: ``auto`` sends a body that can be read twice (a seekable file) as it is, signed with its SHA-256
+#: from a first pass (or ``UNSIGNED-PAYLOAD`` where botocore sends that), and frames as aws-chunked only
+#: a stream that can be read once; ``aws-chunked`` frames every file and iterator (one pass, a signature
+#: per chunk); ``hash-first`` never frames, and refuses a stream it would have to.
+UploadSigning = Literal["auto", "aws-chunked", "hash-first"]
+UPLOAD_SIGNING: tuple[UploadSigning, ...] = ("auto", "aws-chunked", "hash-first")
+
+
+def check_upload_signing(value: object) -> UploadSigning:
+    """``value`` if it is one of :data:`UPLOAD_SIGNING`, else a ParamValidationError naming the choices."""
+    if not isinstance(value, str) or value not in UPLOAD_SIGNING:
+        raise ParamValidationError(f"Invalid upload_signing: one of {', '.join(map(repr, UPLOAD_SIGNING))}")
+    return value
+
 
 class Prepared(NamedTuple):
-    """An unsigned request and the ``X-Amz-Content-SHA256`` value it is to be signed with."""
+    """An unsigned request and the ``X-Amz-Content-SHA256`` value it is to be signed with.
+
+    ``payload_hash`` is None for a streamed body sent as it is whose SHA-256 is not known yet: the
+    flow asks its driver for it (``HashBody``) and signs with the answer.
+    """
 
     request: HttpRequest
-    payload_hash: str
+    payload_hash: str | None
 
 
 def encode_key(key: str) -> str:
@@ -140,17 +159,47 @@ def _bytes_body(body: Any) -> bytes | StreamBody:
     )
 
 
+def _unsigned_payload(op: Operation, scheme: str, headers: dict[str, str], computed: bool) -> bool:
+    """botocore's S3 rule (§3 step 3, with checksums only on request; ``S3SigV4Auth.
+    _should_sha256_sign_payload``): over https a streaming-input op whose body is already protected by
+    Content-MD5 or by a checksum header we computed is sent ``UNSIGNED-PAYLOAD``; over http never."""
+    return scheme == "https" and op.streaming_input and ("Content-MD5" in headers or computed)
+
+
 def _payload_hash(op: Operation, scheme: str, headers: dict[str, str], body: bytes, computed: bool) -> str:
-    """botocore's S3 rule (§3 step 3, with checksums only on request): over http always SHA-256; over
-    https a streaming-input op whose body is already protected by Content-MD5 or by a checksum header we
-    computed is sent ``UNSIGNED-PAYLOAD``; everything else SHA-256."""
-    if scheme == "https" and op.streaming_input and ("Content-MD5" in headers or computed):
+    """``UNSIGNED-PAYLOAD`` where :func:`_unsigned_payload` says so, else the SHA-256 of the body."""
+    if _unsigned_payload(op, scheme, headers, computed):
         return _sigv4.UNSIGNED_PAYLOAD
     return hashlib.sha256(body).hexdigest() if body else _sigv4.EMPTY_SHA256
 
 
-def serialize(operation: str, params: Mapping[str, Any], *, endpoint: Endpoint) -> Prepared:
-    """Validate ``params`` and build the unsigned request for ``operation``; nothing is sent."""
+def _streamed(op: Operation, request: HttpRequest, body: StreamBody, upload_signing: UploadSigning) -> Prepared:
+    """A file or iterator, sent as it is wherever that can be signed: with ``UNSIGNED-PAYLOAD`` where
+    botocore's rule allows it, else with the body's SHA-256 when it is known or can be computed (a
+    seekable file: the flow has the driver hash it first, as botocore does over http). Only a stream
+    read once, and ``upload_signing="aws-chunked"``, get aws-chunked: Ceph RGW 16.2 and SeaweedFS keep
+    ``Content-Encoding: aws-chunked`` on the stored object (AWS strips it)."""
+    unsigned = _unsigned_payload(op, request.scheme, request.headers, computed=False)
+    once = body.start is None and body.sha256 is None and not unsigned
+    if upload_signing == "aws-chunked" or once:
+        if upload_signing == "hash-first":
+            raise ParamValidationError(
+                "Invalid value for parameter Body: with upload_signing='hash-first' a stream that cannot be "
+                "rewound cannot be hashed before it is sent; pass a seekable file or bytes, or use "
+                "upload_signing='auto' (aws-chunked)"
+            )
+        return Prepared(_as_aws_chunked(request, body), _sigv4.STREAMING_PAYLOAD)
+    return Prepared(request, _sigv4.UNSIGNED_PAYLOAD if unsigned else body.sha256)
+
+
+def serialize(
+    operation: str, params: Mapping[str, Any], *, endpoint: Endpoint, upload_signing: UploadSigning = "auto"
+) -> Prepared:
+    """Validate ``params`` and build the unsigned request for ``operation``; nothing is sent.
+
+    ``upload_signing`` chooses how a :class:`StreamBody` goes (see :data:`UploadSigning`).
+    """
+    check_upload_signing(upload_signing)
     op = OPERATIONS.get(operation)
     if op is None:
         raise ParamValidationError(f"Unknown operation {operation!r}: one of {', '.join(OPERATIONS)}")
@@ -202,7 +251,7 @@ def serialize(operation: str, params: Mapping[str, Any], *, endpoint: Endpoint) 
         op.method, endpoint.scheme, host, f"{prefix}/{encode_key(params['Key'])}", "&".join(query), headers, body
     )
     if isinstance(body, StreamBody):
-        return Prepared(_as_aws_chunked(request, body), _sigv4.STREAMING_PAYLOAD)
+        return _streamed(op, request, body, upload_signing)
     return Prepared(request, _payload_hash(op, endpoint.scheme, headers, body, computed))
 
 

@@ -681,30 +681,41 @@ def payload_file(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture(params=KINDS)
+async def chunked(request: pytest.FixtureRequest, server: Server, anyio_backend: str) -> AsyncIterator[Driver]:
+    """A client that frames files as aws-chunked too (by default a file is sent as it is, signed with its
+    SHA-256: tests/test_upload_strategy.py)."""
+    driver = Driver(request.param, transport=httpx.MockTransport(server), upload_signing="aws-chunked", **OPTIONS)
+    try:
+        yield driver
+    finally:
+        await driver.aclose()
+
+
 def pieces(data: bytes, size: int) -> Iterator[bytes]:
     """``data`` in ``size``-byte pieces, as a generator (one pass, length unknown to the client)."""
     for start in range(0, len(data), size):
         yield data[start : start + size]
 
 
-async def test_streamed_upload_from_file(s3: Driver, server: Server, payload_file: Path) -> None:
+async def test_streamed_upload_from_file(chunked: Driver, server: Server, payload_file: Path) -> None:
     with payload_file.open("rb") as file:
-        await s3.call("put_object", Bucket=BUCKET, Key=KEY, Body=file, ContentType="application/x-test")
+        await chunked.call("put_object", Bucket=BUCKET, Key=KEY, Body=file, ContentType="application/x-test")
     assert server.last.url.raw_path.decode() == RAW_KEY_PATH
     assert server.last.headers["content-type"] == "application/x-test"
     check_aws_chunked(server.last, PAYLOAD)
 
 
-async def test_streamed_upload_from_file_position(s3: Driver, server: Server, payload_file: Path) -> None:
+async def test_streamed_upload_from_file_position(chunked: Driver, server: Server, payload_file: Path) -> None:
     """A file is sent from where it stands (as botocore, which reads from the current position)."""
     with payload_file.open("rb") as file:
         file.seek(1000)
-        await s3.call("put_object", Bucket=BUCKET, Key="k", Body=file)
+        await chunked.call("put_object", Bucket=BUCKET, Key="k", Body=file)
     check_aws_chunked(server.last, PAYLOAD[1000:])
 
 
-async def test_streamed_upload_from_bytesio(s3: Driver, server: Server) -> None:
-    await s3.call("put_object", Bucket=BUCKET, Key="k", Body=io.BytesIO(PAYLOAD))
+async def test_streamed_upload_from_bytesio(chunked: Driver, server: Server) -> None:
+    await chunked.call("put_object", Bucket=BUCKET, Key="k", Body=io.BytesIO(PAYLOAD))
     check_aws_chunked(server.last, PAYLOAD)
 
 
@@ -715,8 +726,8 @@ async def test_streamed_upload_from_iterator(s3: Driver, server: Server, size: i
     check_aws_chunked(server.last, data)
 
 
-async def test_streamed_upload_part(s3: Driver, server: Server) -> None:
-    await s3.call("upload_part", Bucket=BUCKET, Key=KEY, PartNumber=1, UploadId="u+1", Body=io.BytesIO(PAYLOAD))
+async def test_streamed_upload_part(chunked: Driver, server: Server) -> None:
+    await chunked.call("upload_part", Bucket=BUCKET, Key=KEY, PartNumber=1, UploadId="u+1", Body=io.BytesIO(PAYLOAD))
     assert server.last.url.raw_path.decode() == RAW_KEY_PATH + "?partNumber=1&uploadId=u%2B1"
     check_aws_chunked(server.last, PAYLOAD)
 

@@ -20,7 +20,7 @@ def test_public_names_are_pinned() -> None:
         "InvalidAnnotationName", "InvalidPrefix", "NoSuchAnnotation", "UnsupportedMediaType",
         "AsyncClient", "AsyncStreamingBody", "BucketAlreadyExists", "BucketAlreadyOwnedByYou", "CallContext",
         "ChecksumMismatchError", "Client", "ClientError", "ConnectTimeoutError", "Credentials",
-        "EncryptionTypeMismatch", "Endpoint", "EndpointConnectionError", "HTTPClientError", "HttpRequest",
+        "EncryptionTypeMismatch", "Endpoint", "EndpointConnectionError", "HTTPClientError", "HashBody", "HttpRequest",
         "HttpResponse", "IncompleteReadError", "InvalidObjectState", "InvalidRequest", "InvalidWriteOffset",
         "NoCredentialsError", "NoSuchBucket", "NoSuchKey", "NoSuchUpload", "ObjectAlreadyInActiveTierError",
         "ObjectNotInActiveTierError", "ParamValidationError", "PoolTimeoutError", "ReadBody", "ReadTimeoutError", "ResponseParseError",

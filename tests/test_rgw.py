@@ -441,7 +441,7 @@ def test_error_response_equals_botocore(s3: Driver, rgw_bucket: str, rgw_botocor
     assert comparable(ours) == comparable(theirs)
 
 
-# -- signed aws-chunked uploads -----------------------------------------------------------------
+# -- streamed uploads: files sent as they are, iterators signed aws-chunked ----------------------------
 
 
 def assert_sent_aws_chunked(s3: Driver, length: int) -> None:
@@ -451,15 +451,26 @@ def assert_sent_aws_chunked(s3: Driver, length: int) -> None:
     assert headers["x-amz-decoded-content-length"] == str(length)
 
 
+def assert_sent_plain(s3: Driver, data: bytes) -> None:
+    """A file goes as it is, signed with its SHA-256 (tests/test_upload_strategy.py)."""
+    headers = s3.last_sent
+    assert headers["x-amz-content-sha256"] == hashlib.sha256(data).hexdigest()
+    assert "content-encoding" not in headers and headers["content-length"] == str(len(data))
+
+
 def test_put_streamed_file(s3: Driver, rgw_bucket: str, tmp_path: Path) -> None:
+    """RGW 16.2 keeps ``Content-Encoding: aws-chunked`` on an object uploaded aws-chunked (AWS strips
+    it): a file is sent as it is, so the stored object has no such encoding (issue 13, item 3)."""
     data = payload(STREAM_SIZE, 3)
     path = tmp_path / "body.bin"
     path.write_bytes(data)
     with path.open("rb") as file:
         put = s3("put_object", Bucket=rgw_bucket, Key="file", Body=file)
-    assert_sent_aws_chunked(s3, len(data))
+    assert_sent_plain(s3, data)
     assert put["ETag"] == md5_etag(data)
-    assert s3("get_object", Bucket=rgw_bucket, Key="file")["Body"] == data
+    got = s3("get_object", Bucket=rgw_bucket, Key="file")
+    assert got["Body"] == data
+    assert "ContentEncoding" not in got
 
 
 def test_put_streamed_file_from_offset(s3: Driver, rgw_bucket: str, tmp_path: Path) -> None:
@@ -492,7 +503,7 @@ def test_put_empty_stream(s3: Driver, rgw_bucket: str) -> None:
 
 
 def test_upload_part_streamed(s3: Driver, rgw_bucket: str, tmp_path: Path) -> None:
-    """Part 1 from a file, part 2 from a generator: both aws-chunked, assembled byte for byte."""
+    """Part 1 from a file (sent as it is), part 2 from a generator (aws-chunked), assembled byte for byte."""
     first, second = payload(MIN_PART, 6), payload(STREAM_SIZE, 7)
     path = tmp_path / "part1.bin"
     path.write_bytes(first)
@@ -500,7 +511,7 @@ def test_upload_part_streamed(s3: Driver, rgw_bucket: str, tmp_path: Path) -> No
     common = {"Bucket": rgw_bucket, "Key": "parts", "UploadId": upload["UploadId"]}
     with path.open("rb") as file:
         part1 = s3("upload_part", PartNumber=1, Body=file, **common)
-    assert_sent_aws_chunked(s3, len(first))
+    assert_sent_plain(s3, first)
     part2 = s3("upload_part", PartNumber=2, Body=s3.stream(split(second, 100_000)), ContentLength=len(second), **common)
     assert_sent_aws_chunked(s3, len(second))
     assert (part1["ETag"], part2["ETag"]) == (md5_etag(first), md5_etag(second))

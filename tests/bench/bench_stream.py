@@ -6,9 +6,12 @@ another's. The worker imports and builds its client first, then resets the kerne
 (``/proc/self/clear_refs``), moves the bytes, and reports the time and the peak growth above the RSS
 it started from.
 
-Uploads: s3lite sends ``put_object(Body=open(file))`` over http with a signed payload (aws-chunked, a
-SHA-256 and an HMAC per 256 KiB chunk); raw httpx sends the file as it is, 64 KiB at a time (httpx's
-own chunk size for files; the async baseline reads the same 64 KiB from an async generator).
+Uploads, over http, one row per strategy (``upload_signing``, README "Large objects"): a file with the
+default strategy (``hash-first``: the SHA-256 of the file in a first pass, then the file sent as it
+is), the same file forced to ``aws-chunked`` (one pass, a SHA-256 and an HMAC per 256 KiB chunk), and
+an iterator of 1 MiB pieces read from the file (``aws-chunked``, the only way to sign a stream read
+once); raw httpx sends the file as it is, 64 KiB at a time (httpx's own chunk size for files; the
+async baseline reads the same 64 KiB from an async generator).
 Downloads: s3lite reads ``Body.iter_chunks(1 MiB)``; raw httpx is measured twice, taking the chunks
 as they arrive (``iter_raw()``, no copy at all: the strictest bar) and in the same 1 MiB chunks
 (``iter_raw(1 MiB)``: the same work asked of it).
@@ -24,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,16 +44,28 @@ MIN_RATIO = {"upload": 0.35, "download": 0.8}
 MAX_GROWTH_MIB = 64
 
 
+#: s3lite's upload rows: (label, ``upload_signing``, body kind)
+STRATEGIES = {
+    "hash-first file": ("auto", "file"),
+    "aws-chunked file": ("aws-chunked", "file"),
+    "aws-chunked iterator": ("auto", "iterator"),
+}
+
+
 @dataclass(frozen=True)
 class Transfer:
-    """One row: a client moving the object one way (``chunk``: raw httpx's download chunking)."""
+    """One row: a client moving the object one way (``chunk``: raw httpx's download chunking;
+    ``strategy``: one of :data:`STRATEGIES` for an s3lite upload)."""
 
     client: str
     direction: str
     chunk: int | None = None
+    strategy: str | None = None
 
     @property
     def label(self) -> str:
+        if self.strategy is not None:
+            return f"{self.client} {self.strategy}"
         if self.direction == "upload" or self.client.startswith("s3lite"):
             return self.client
         method = "aiter_raw" if "Async" in self.client else "iter_raw"
@@ -58,9 +73,9 @@ class Transfer:
 
 
 TRANSFERS = (
-    Transfer("s3lite.Client", "upload"),
+    *(Transfer("s3lite.Client", "upload", strategy=name) for name in STRATEGIES),
     Transfer("httpx.Client", "upload"),
-    Transfer("s3lite.AsyncClient", "upload"),
+    *(Transfer("s3lite.AsyncClient", "upload", strategy=name) for name in STRATEGIES),
     Transfer("httpx.AsyncClient", "upload"),
     Transfer("s3lite.Client", "download"),
     Transfer("httpx.Client", "download"),
@@ -87,10 +102,26 @@ def _reset_peak() -> int:
     return _status_kib("VmRSS:") * 1024
 
 
-def _s3lite_sync(client: Any, direction: str, path: str, size: int) -> int:
+def _pieces(path: str) -> Iterator[bytes]:
+    """The file as an iterator (a stream read once): 1 MiB pieces."""
+    with open(path, "rb") as body:
+        while chunk := body.read(READ_CHUNK):
+            yield chunk
+
+
+async def _apieces(path: str) -> AsyncIterator[bytes]:
+    """:func:`_pieces` as an async iterator (page-cached reads in the loop, as the httpx baseline)."""
+    for chunk in _pieces(path):
+        yield chunk
+
+
+def _s3lite_sync(client: Any, direction: str, path: str, size: int, kind: str) -> int:
     if direction == "upload":
-        with open(path, "rb") as body:
-            result = client.put_object(Bucket="b", Key="k", Body=body)
+        if kind == "iterator":
+            result = client.put_object(Bucket="b", Key="k", Body=_pieces(path), ContentLength=size)
+        else:
+            with open(path, "rb") as body:
+                result = client.put_object(Bucket="b", Key="k", Body=body)
         return int(result["ResponseMetadata"]["HTTPHeaders"]["x-sink-received"])
     moved = 0
     for chunk in client.get_object(Bucket="b", Key=str(size))["Body"].iter_chunks(READ_CHUNK):
@@ -98,10 +129,13 @@ def _s3lite_sync(client: Any, direction: str, path: str, size: int) -> int:
     return moved
 
 
-async def _s3lite_async(client: Any, direction: str, path: str, size: int) -> int:
+async def _s3lite_async(client: Any, direction: str, path: str, size: int, kind: str) -> int:
     if direction == "upload":
-        with open(path, "rb") as body:  # noqa: ASYNC230 - opening is instant; s3lite reads it in a worker thread
-            result = await client.put_object(Bucket="b", Key="k", Body=body)
+        if kind == "iterator":
+            result = await client.put_object(Bucket="b", Key="k", Body=_apieces(path), ContentLength=size)
+        else:
+            with open(path, "rb") as body:  # noqa: ASYNC230 - opening is instant; s3lite reads it in a worker thread
+                result = await client.put_object(Bucket="b", Key="k", Body=body)
         return int(result["ResponseMetadata"]["HTTPHeaders"]["x-sink-received"])
     moved = 0
     async for chunk in (await client.get_object(Bucket="b", Key=str(size)))["Body"].iter_chunks(READ_CHUNK):
@@ -147,12 +181,13 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
     impl, direction, base, path, size = spec["client"], spec["direction"], spec["base"], spec["path"], spec["size"]
     chunk_size = spec["chunk"]
     url = f"{base}/b/{size}"
-    options = {"endpoint_url": base, **CREDENTIALS}
+    upload_signing, kind = STRATEGIES.get(spec["strategy"], ("auto", "file"))
+    options = {"endpoint_url": base, "upload_signing": upload_signing, **CREDENTIALS}
     if impl == "s3lite.Client":
         with s3lite.Client(**options) as client:
             start_rss = _reset_peak()
             start = time.perf_counter()
-            moved = _s3lite_sync(client, direction, path, size)
+            moved = _s3lite_sync(client, direction, path, size, kind)
     elif impl == "httpx.Client":
         with httpx.Client() as raw:
             start_rss = _reset_peak()
@@ -165,7 +200,7 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
                 async with s3lite.AsyncClient(**options) as client:
                     start_rss = _reset_peak()
                     start = time.perf_counter()
-                    return await _s3lite_async(client, direction, path, size), start, start_rss
+                    return await _s3lite_async(client, direction, path, size, kind), start, start_rss
             async with httpx.AsyncClient() as raw:
                 start_rss = _reset_peak()
                 start = time.perf_counter()
@@ -214,11 +249,16 @@ def run(sizes: Sizes, report: Report, stream_mib: int) -> None:
     try:
         with RunningSink() as base:
             for transfer in TRANSFERS:
-                spec = {"client": transfer.client, "direction": transfer.direction, "chunk": transfer.chunk}
+                spec = {
+                    "client": transfer.client,
+                    "direction": transfer.direction,
+                    "chunk": transfer.chunk,
+                    "strategy": transfer.strategy,
+                }
                 result = results[transfer] = _measure({**spec, "base": base, "path": path, "size": size})
                 moved = result["moved"]
-                # s3lite uploads aws-chunked framing, so more than the object's bytes cross the wire.
-                framed = transfer.client.startswith("s3lite") and transfer.direction == "upload"
+                # aws-chunked framing: more than the object's bytes cross the wire
+                framed = transfer.strategy is not None and transfer.strategy.startswith("aws-chunked")
                 report.check(
                     f"{transfer.label} {transfer.direction} moved the whole object",
                     moved >= size if framed else moved == size,
@@ -261,7 +301,8 @@ def run(sizes: Sizes, report: Report, stream_mib: int) -> None:
         [
             "vs raw httpx: against the raw httpx client of the same kind (sync/async); for downloads, first against",
             "  iter_raw() (network chunks passed through, no copy), then against iter_raw(1 MiB) (same chunking as s3lite).",
-            "upload: s3lite signs every 256 KiB chunk (STREAMING-AWS4-HMAC-SHA256-PAYLOAD); httpx sends the file as is.",
+            "upload: hash-first reads the file twice (SHA-256, then send); aws-chunked signs every 256 KiB chunk",
+            "  (STREAMING-AWS4-HMAC-SHA256-PAYLOAD); httpx sends the file as is, unsigned.",
         ],
     )
 
