@@ -34,6 +34,8 @@ CALLS: list[tuple[str, dict[str, Any]]] = [
     ("get_object", {"Bucket": "b", "Key": "k"}),
     ("get_object", {"Bucket": "b", "Key": "a b/é+", "VersionId": "v+1/2", "ResponseContentType": "text/x y"}),
     ("put_object", {"Bucket": "b", "Key": "k", "ContentType": "text/plain", "Metadata": {"m": "v"}}),
+    # header names may hold token characters that percent-encoding escapes in X-Amz-SignedHeaders
+    ("put_object", {"Bucket": "b", "Key": "k", "Metadata": {"a!b'*": "v"}}),
 ]
 
 
