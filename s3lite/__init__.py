@@ -51,13 +51,12 @@ from ._http import HttpRequest, HttpResponse, StreamBody
 from ._parse import parse, parse_error, parse_result
 from ._serialize import serialize
 from ._sigv4 import SigningKeyCache, presign, sign
+from ._version import __version__
 
 if TYPE_CHECKING:
     from ._async_client import AsyncClient
     from ._client import Client
     from ._streaming import AsyncStreamingBody, StreamingBody
-
-__version__ = "0.1.0"
 
 __all__ = [
     "AccessDenied",

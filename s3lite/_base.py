@@ -132,13 +132,15 @@ class BaseClient:
     ) -> str:
         """A presigned URL for one of the eight methods (SigV4 query authentication, never SigV2).
 
-        "S3 rejects X-Amz-Expires > 604800 (7 days)" (s3-spec.md §3): we refuse it up front.
+        "S3 rejects X-Amz-Expires > 604800 (7 days)" (s3-spec.md §3): we refuse it up front. An
+        ``ExpiresIn`` of 0 or less is signed, as botocore signs it: the URL is already expired and the
+        server answers 403, which is what tests of expiry rely on (issue 13, item 17).
         """
         operation = METHODS.get(ClientMethod) or (ClientMethod if ClientMethod in OPERATIONS else None)
         if operation is None:
             raise ParamValidationError(f"Unknown ClientMethod {ClientMethod!r}: one of {', '.join(METHODS)}")
-        if isinstance(ExpiresIn, bool) or not isinstance(ExpiresIn, int) or not 1 <= ExpiresIn <= MAX_PRESIGN_EXPIRES:
-            raise ParamValidationError(f"Invalid ExpiresIn: must be an int from 1 to {MAX_PRESIGN_EXPIRES}")
+        if isinstance(ExpiresIn, bool) or not isinstance(ExpiresIn, int) or ExpiresIn > MAX_PRESIGN_EXPIRES:
+            raise ParamValidationError(f"Invalid ExpiresIn: must be an int of at most {MAX_PRESIGN_EXPIRES}")
         if Params is not None and not isinstance(Params, Mapping):
             raise ParamValidationError(f"Invalid type for Params: {type(Params).__name__}, valid types: dict")
         if HttpMethod is not None and HttpMethod not in PRESIGN_METHODS:

@@ -13,6 +13,26 @@ from typing import Any
 class S3LiteError(Exception):
     """Base of every exception s3lite raises."""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as the exception is, not as its ``__init__`` would rebuild it.
+
+        Exception's own reduce replays ``cls(*self.args)``, which fails for every class whose
+        ``__init__`` takes other arguments than its message (ClientError, NoCredentialsError,
+        IncompleteReadError: a ``multiprocessing.Pool`` worker raising NoSuchKey made ``map`` hang
+        for ever) and doubles ParamValidationError's prefix. Here ``__init__`` is not called: the
+        instance is made by ``cls.__new__(cls, *args)`` (which sets ``args``, hence ``str()``) and its
+        ``__dict__`` (``response``, ``report``, ``actual_bytes`` ..., notes) is restored as it was, so
+        one rule serves every subclass, present or future (issue 13, item 7).
+        """
+        return _rebuild, (type(self), self.args, self.__dict__)
+
+
+def _rebuild(cls: type[S3LiteError], args: tuple[Any, ...], state: dict[str, Any]) -> S3LiteError:
+    """The unpickler of :meth:`S3LiteError.__reduce__`: ``cls`` with these ``args`` and ``__dict__``."""
+    error = cls.__new__(cls, *args)
+    error.__dict__.update(state)
+    return error
+
 
 # -- local: the caller's input or environment, detected before any byte is sent ----------------
 

@@ -33,6 +33,7 @@ from ._model import (
 from ._percent import quote_path, quote_value
 from ._timestamps import format_iso8601, format_rfc822, to_datetime
 from ._validate import utf8, validate
+from ._version import __version__
 from ._xml import S3_NAMESPACE, escape_text
 
 #: "if it ends with ?versionId=<non-whitespace> only the part before it is percent-encoded" (§2.3)
@@ -47,7 +48,7 @@ _CHECKSUM_HEADER = re.compile(r"x-amz-checksum-[a-z0-9]*\Z", re.IGNORECASE)
 #: Chunk size of signed aws-chunked uploads: big enough that the per-chunk HMAC is noise next to the
 #: SHA-256 of the data, small enough to keep memory flat.
 CHUNK_SIZE = 256 * 1024
-USER_AGENT = "s3lite/0.1.0"
+USER_AGENT = f"s3lite/{__version__}"
 
 #: How files and iterators are uploaded, the clients' ``upload_signing`` option (README, "Large objects"):
 #: ``auto`` sends a body that can be read twice (a seekable file) as it is, signed with its SHA-256

@@ -235,6 +235,11 @@ def presign(
     X-Amz-Expires, X-Amz-SignedHeaders, X-Amz-Security-Token (if session creds), then
     &X-Amz-Signature=<hex> appended last" (s3-spec.md §3, presigned URLs). Headers the request
     carries (Content-Type, metadata, SSE-C) stay signed headers the user of the URL must send.
+
+    Each auth value is percent-encoded whole, unreserved characters kept, as botocore's
+    ``percent_encode_sequence`` does: an access key such as ``test:tester`` (OpenStack Swift's form)
+    goes out as ``test%3Atester``, which is what the server decodes and signs (issue 13, item 12).
+    ``expires_in`` is written as given, zero or negative included, as botocore does.
     """
     _check_sendable(credentials, region)
     date_time = amz_date(now)
@@ -242,14 +247,14 @@ def presign(
     _, signed_headers = canonical_headers(request.host, request.headers)
     auth = [
         ("X-Amz-Algorithm", ALGORITHM),
-        ("X-Amz-Credential", f"{credentials.access_key}%2F{scope.replace('/', '%2F')}"),
+        ("X-Amz-Credential", f"{credentials.access_key}/{scope}"),
         ("X-Amz-Date", date_time),
         ("X-Amz-Expires", str(expires_in)),
-        ("X-Amz-SignedHeaders", signed_headers.replace(";", "%3B")),
+        ("X-Amz-SignedHeaders", signed_headers),
     ]
     if credentials.token:
-        auth.append(("X-Amz-Security-Token", quote_value(credentials.token)))
-    auth_query = "&".join(f"{name}={value}" for name, value in auth)
+        auth.append(("X-Amz-Security-Token", credentials.token))
+    auth_query = "&".join(f"{name}={quote_value(value)}" for name, value in auth)
     query = f"{request.query}&{auth_query}" if request.query else auth_query
     with_query = request._replace(query=query)
     canonical, _ = canonical_request(with_query, UNSIGNED_PAYLOAD)
