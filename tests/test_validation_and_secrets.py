@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import logging
 import traceback
 from typing import Any
@@ -110,6 +111,194 @@ def test_bad_parameters_are_reported_by_name(operation: str, params: dict[str, A
     assert expected in _refused(operation, params)
 
 
+BUCKET_RULE = 'Bucket name must match the regex "^[a-zA-Z0-9.\\-_]{1,255}$"'
+HEADER_TEXT = "header values must be printable ASCII (no CR, LF or other control characters, no non-ASCII text)"
+CPU = {"Bucket": "b", "Key": "k", "UploadId": "u"}
+
+
+@pytest.mark.parametrize(
+    ("operation", "params", "expected"),
+    [
+        ("PutObject", {"Bucket": "a" * 256, "Key": "k"}, f'Invalid bucket name "{"a" * 256}": {BUCKET_RULE}'),
+        ("PutObject", {"Bucket": "b\n", "Key": "k"}, f'Invalid bucket name "b\n": {BUCKET_RULE}'),
+        (
+            "PutObject",
+            {"Bucket": "b", "Key": "k", "CacheControl": "a\x7fb"},
+            f"Invalid value for parameter CacheControl: {HEADER_TEXT}",
+        ),
+        (
+            "PutObject",
+            {"Bucket": "b", "Key": "k", "Metadata": {"a:b": "v"}},
+            "Invalid key in parameter Metadata: 'a:b' cannot be part of a header name",
+        ),
+        (
+            "PutObject",
+            {"Bucket": "b", "Key": "k", "Metadata": [("a", "b")]},
+            "Invalid type for parameter Metadata, type: list, valid types: dict",
+        ),
+        (
+            "PutObject",
+            {"Bucket": "b", "Key": "k", "Metadata": {"a": 1}},
+            "Invalid type for parameter Metadata: keys and values must be str",
+        ),
+        (
+            "PutObject",
+            {"Bucket": "b", "Key": "k", "Metadata": {"ké": "v"}},
+            (
+                "Non ascii characters found in S3 metadata for key 'k?', value: <hidden>. "
+                "S3 metadata can only contain ASCII characters."
+            ),
+        ),
+        (
+            "PutObject",
+            {"Bucket": "b", "Key": "k", "ObjectLockEventHoldDurationDays": 2**63},
+            "Invalid value for parameter ObjectLockEventHoldDurationDays: out of range for a 64-bit integer",
+        ),
+        (
+            "PutObject",
+            {"Bucket": "b", "Key": "k", "ObjectLockEventHoldDurationDays": -(2**63) - 1},
+            "Invalid value for parameter ObjectLockEventHoldDurationDays: out of range for a 64-bit integer",
+        ),
+        (
+            "PutObject",
+            {"Bucket": "b", "Key": "k", "WriteOffsetBytes": -1},
+            "Invalid value for parameter WriteOffsetBytes: must not be negative",
+        ),
+        (
+            "CompleteMultipartUpload",
+            {**CPU, "MpuObjectSize": -1},
+            "Invalid value for parameter MpuObjectSize: must not be negative",
+        ),
+        (
+            "PutObject",
+            {"Bucket": "b", "Key": "k", "Expires": True},
+            "Invalid type for parameter Expires, type: bool, valid types: datetime, int, float, str",
+        ),
+        (
+            "PutObject",
+            {"Bucket": "b", "Key": "k", "Expires": [1]},
+            "Invalid type for parameter Expires, type: list, valid types: datetime, int, float, str",
+        ),
+        (
+            "CopyObject",
+            {"Bucket": "b", "Key": "k", "CopySource": ""},
+            "Invalid value for parameter CopySource: must not be empty",
+        ),
+        (
+            "CopyObject",
+            {"Bucket": "b", "Key": "k", "CopySource": "a/\ud800"},
+            "Invalid value for parameter CopySource: not encodable as UTF-8",
+        ),
+        (
+            "CopyObject",
+            {"Bucket": "b", "Key": "k", "CopySource": {"Bucket": "a", "Key": "k", "Region": "x"}},
+            'Unknown parameter in CopySource: "Region", must be one of: Bucket, Key, VersionId',
+        ),
+        (
+            "CopyObject",
+            {"Bucket": "b", "Key": "k", "CopySource": {"Bucket": "", "Key": "k"}},
+            "Invalid value for parameter CopySource.Bucket: expected a non-empty str",
+        ),
+        (
+            "CopyObject",
+            {"Bucket": "b", "Key": "k", "CopySource": {"Bucket": 1, "Key": "k"}},
+            "Invalid value for parameter CopySource.Bucket: expected a non-empty str",
+        ),
+        (
+            "CopyObject",
+            {"Bucket": "b", "Key": "k", "CopySource": {"Bucket": "a", "Key": "\ud800"}},
+            "Invalid value for parameter CopySource.Key: expected a non-empty str",
+        ),
+        (
+            "CompleteMultipartUpload",
+            {**CPU, "MultipartUpload": []},
+            "Invalid type for parameter MultipartUpload, type: list, valid types: dict",
+        ),
+        (
+            "CompleteMultipartUpload",
+            {**CPU, "MultipartUpload": {"Parts": [], "Other": 1}},
+            'Unknown parameter in MultipartUpload: "Other", must be one of: Parts',
+        ),
+        (
+            "CompleteMultipartUpload",
+            {**CPU, "MultipartUpload": {"Parts": "x"}},
+            "Invalid type for parameter MultipartUpload.Parts, type: str, valid types: list",
+        ),
+        (
+            "CompleteMultipartUpload",
+            {**CPU, "MultipartUpload": {"Parts": [5]}},
+            "Invalid type for parameter MultipartUpload.Parts[0], type: int, valid types: dict",
+        ),
+        (
+            "CompleteMultipartUpload",
+            {**CPU, "MultipartUpload": {"Parts": [{"ETag": "e", "PartNumber": 10001}]}},
+            "Invalid value for parameter MultipartUpload.Parts[0].PartNumber: must be 1 to 10000",
+        ),
+    ],
+    ids=[
+        "bucket-256",
+        "bucket-final-newline",
+        "header-del",
+        "metadata-colon-key",
+        "metadata-not-dict",
+        "metadata-int-value",
+        "metadata-non-ascii-key",
+        "int-above-64-bit",
+        "int-below-64-bit",
+        "negative-write-offset",
+        "negative-mpu-size",
+        "timestamp-bool",
+        "timestamp-list",
+        "copy-source-empty",
+        "copy-source-surrogate",
+        "copy-source-unknown-key",
+        "copy-source-empty-bucket",
+        "copy-source-int-bucket",
+        "copy-source-surrogate-key",
+        "upload-not-dict",
+        "upload-unknown-key",
+        "parts-not-list",
+        "part-not-dict",
+        "part-number-10001",
+    ],
+)
+def test_each_check_reports_exactly_its_problem(operation: str, params: dict[str, Any], expected: str) -> None:
+    """One problem, one line: the whole report is compared, so a check that is dropped (and a later one,
+    or a crash, takes its place) fails."""
+    assert _refused(operation, params) == f"Parameter validation failed:\n{expected}"
+
+
+@pytest.mark.parametrize(
+    ("operation", "params"),
+    [
+        ("PutObject", {"Bucket": "a" * 255, "Key": "k"}),
+        ("PutObject", {"Bucket": "my.bucket_name-1", "Key": "k"}),
+        ("PutObject", {"Bucket": "b", "Key": "k", "CacheControl": "a\tb c"}),  # RFC 9110: tab and space are field text
+        ("PutObject", {"Bucket": "b", "Key": "k", "ObjectLockEventHoldDurationDays": 2**63 - 1}),
+        ("PutObject", {"Bucket": "b", "Key": "k", "ObjectLockEventHoldDurationYears": -(2**63)}),
+        ("PutObject", {"Bucket": "b", "Key": "k", "WriteOffsetBytes": 0}),
+        ("UploadPart", {**CPU, "PartNumber": 10000}),
+        ("UploadPart", {**CPU, "PartNumber": 1}),
+        ("CompleteMultipartUpload", {**CPU, "MultipartUpload": {"Parts": [{"ETag": "e", "PartNumber": 10000}]}}),
+        ("CompleteMultipartUpload", {**CPU, "MultipartUpload": {"Parts": [{"ETag": "e", "PartNumber": 1}]}}),
+    ],
+    ids=[
+        "bucket-255",
+        "bucket-charset",
+        "header-tab",
+        "int-max",
+        "int-min",
+        "zero-offset",
+        "part-10000",
+        "part-1",
+        "parts-10000",
+        "parts-1",
+    ],
+)
+def test_values_at_the_limits_are_accepted(operation: str, params: dict[str, Any]) -> None:
+    serialize(operation, params, endpoint=ENDPOINT)
+
+
 def test_all_problems_are_reported_at_once() -> None:
     message = _refused("PutObject", {"Bucket": "b/", "Key": 1, "ContentLength": "3", "Nope": 1})
     assert message.count("\n") >= 4
@@ -173,6 +362,122 @@ def test_nothing_is_sent_for_bad_input(params: dict[str, Any]) -> None:
     body = params.get("Body")
     if hasattr(body, "close"):
         body.close()
+
+
+class _TextModeReader:
+    """A file-like object that is not an io.TextIOBase but says it is open in text mode."""
+
+    mode = "r"
+
+    def read(self, size: int = -1) -> str:
+        return ""
+
+
+class _AsyncReaderIterable:
+    """aiofiles' shape: async read and async iteration, no async context manager."""
+
+    async def read(self, size: int = -1) -> bytes:
+        return b""
+
+    def __aiter__(self) -> Any:
+        return self
+
+    async def __anext__(self) -> bytes:
+        raise StopAsyncIteration
+
+
+class _AsyncReaderContext:
+    """The other shape (an anyio-style async file used as a context manager), no async iteration."""
+
+    async def read(self, size: int = -1) -> bytes:
+        return b""
+
+    async def __aenter__(self) -> Any:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+def _at(data: bytes, offset: int) -> io.BytesIO:
+    body = io.BytesIO(data)
+    body.seek(offset)
+    return body
+
+
+TEXT_FILE = "Invalid value for parameter Body: a text-mode file; open it in binary mode ('rb')"
+ASYNC_FILE = (
+    "Invalid type for parameter Body: an async file object (anyio, aiofiles); pass a binary file, "
+    "whose reads AsyncClient runs in a worker thread, or an async iterator of bytes with ContentLength"
+)
+BODY_TYPES = "valid types: bytes, bytearray, memoryview, str, binary file, iterator of bytes"
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"Body": io.StringIO("abc")}, TEXT_FILE),
+        ({"Body": _TextModeReader()}, TEXT_FILE),
+        ({"Body": _AsyncReaderIterable()}, ASYNC_FILE),
+        ({"Body": _AsyncReaderContext()}, ASYNC_FILE),
+        (
+            {"Body": io.BytesIO(b"abc"), "ContentLength": 4},
+            "Invalid value for parameter ContentLength: 4 is more than the 3 bytes left in Body",
+        ),
+        (
+            {"Body": _at(b"abc", 1), "ContentLength": 3},
+            "Invalid value for parameter ContentLength: 3 is more than the 2 bytes left in Body",
+        ),
+        (
+            {"Body": io.BytesIO(b"abc"), "ContentLength": -1},
+            "Invalid value for parameter ContentLength: must not be negative",
+        ),
+        ({"Body": {"a": 1}, "ContentLength": 1}, f"Invalid type for parameter Body, type: dict, {BODY_TYPES}"),
+        ({"Body": {b"a"}, "ContentLength": 1}, f"Invalid type for parameter Body, type: set, {BODY_TYPES}"),
+        (
+            {"Body": iter([b"x"]), "ContentLength": 1, "ChecksumAlgorithm": "CRC32"},
+            (
+                "Invalid parameter combination: ChecksumAlgorithm with a streamed Body is not supported; "
+                "pass the body as bytes, or the precomputed Checksum<ALG> value"
+            ),
+        ),
+    ],
+    ids=[
+        "string-io",
+        "text-mode-object",
+        "async-iterable-file",
+        "async-context-file",
+        "length-past-the-end",
+        "length-past-the-end-from-an-offset",
+        "file-negative-length",
+        "dict",
+        "set",
+        "checksum-on-a-stream",
+    ],
+)
+def test_bad_bodies_are_refused_by_name_before_sending(params: dict[str, Any], expected: str) -> None:
+    calls: list[httpx.Request] = []
+    with _counting_client(calls) as client, pytest.raises(s3lite.ParamValidationError) as caught:
+        client.put_object(Bucket="b", Key="k", **params)
+    assert calls == []
+    assert str(caught.value) == f"Parameter validation failed:\n{expected}"
+
+
+@pytest.mark.e2e
+def test_a_file_body_sends_what_is_left_of_it_up_to_its_content_length(
+    client_options: dict[str, Any], bucket: str
+) -> None:
+    """From the file's position, ContentLength bytes (or all that is left); a file read past its end is an
+    empty object. Checked on a real server, whatever the upload strategy."""
+    with s3lite.Client(**client_options) as client:
+        client.put_object(Bucket=bucket, Key="part", Body=_at(b"0123456789", 2), ContentLength=3)
+        client.put_object(Bucket=bucket, Key="rest", Body=_at(b"0123456789", 2))
+        client.put_object(Bucket=bucket, Key="past", Body=_at(b"abc", 10))
+        stored = {}
+        for key in ("part", "rest", "past"):
+            with client.get_object(Bucket=bucket, Key=key)["Body"] as body:
+                stored[key] = body.read()
+    assert stored == {"part": b"234", "rest": b"23456789", "past": b""}
 
 
 def test_no_credentials_is_a_library_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
