@@ -38,7 +38,8 @@ _THROTTLING_CODES = frozenset(
         "EC2ThrottledException",
     }
 )
-#: legacy: "HTTP 500, 502, 503, 504, 509, 429; ... S3 extras: 400 + RequestTimeout, 400 + BadDigest" (§4)
+#: legacy: "HTTP 500, 502, 503, 504, 509, 429; HTTP 400 with code ...; S3 extras: 400 + RequestTimeout,
+#: 400 + BadDigest" (§4): these codes count only with a 400
 _LEGACY_STATUS = frozenset({500, 502, 503, 504, 509, 429})
 _LEGACY_CODES = frozenset(
     {
@@ -109,7 +110,8 @@ class RetryPolicy:
         """``modeled``: the error codes the operation models; botocore 1.44's standard mode retries a 429
         whose code is none of them (its ``ThrottlingStatusCodeChecker``), whatever the code says."""
         if self.mode == "legacy":
-            return status in _LEGACY_STATUS or code in _LEGACY_CODES
+            # botocore's _retry.json: each listed code "applies_when" its http_status_code is 400
+            return status in _LEGACY_STATUS or (status == 400 and code in _LEGACY_CODES)
         return (
             status in _TRANSIENT_STATUS
             or code in _TRANSIENT_CODES

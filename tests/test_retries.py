@@ -231,11 +231,6 @@ def test_legacy_mode_does_not_retry_codes_only_standard_mode_lists(code: str) ->
     assert not _retried_once("legacy", _error(400, code))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: legacy mode retries its listed codes at any status; botocore's _retry.json retries them "
-    "only with HTTP 400 (s3-spec.md §4: 'HTTP 400 with code ...', '400 + BadDigest')",
-)
 @pytest.mark.parametrize(("status", "code"), [(403, "Throttling"), (404, "RequestTimeout"), (409, "BadDigest")])
 def test_legacy_mode_retries_listed_codes_only_on_400(status: int, code: str) -> None:
     assert not _retried_once("legacy", _error(status, code))
