@@ -154,8 +154,9 @@ class OpenBodies:
         return weakref.finalize(body, self._abandon, response)
 
     def _abandon(self, response: Any) -> None:
-        self.abandoned.append(response)  # list.append is atomic: safe from a finalizer in any thread
-        self._forget()
+        # Run by the garbage collector, in any thread, maybe inside this object's lock: so no lock
+        # here, only list.append (atomic); the count drops when the client takes it (take_abandoned).
+        self.abandoned.append(response)
 
     def released(self, watcher: weakref.finalize[Any, Any]) -> None:
         """The body was closed or read to its end: its connection is back in the pool."""
@@ -170,9 +171,11 @@ class OpenBodies:
         """The responses of bodies collected unclosed, each taken once (pop is atomic, however many threads)."""
         while True:
             try:
-                yield self.abandoned.pop()
+                response = self.abandoned.pop()
             except IndexError:
                 return
+            self._forget()
+            yield response
 
 
 def with_body(driving: Driving, params: Mapping[str, Any], body_class: Any, bodies: OpenBodies) -> dict[str, Any]:

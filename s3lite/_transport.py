@@ -6,6 +6,7 @@ Shared by ``Client`` and ``AsyncClient``; imported only when a client is built, 
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import os
 import ssl
@@ -76,11 +77,22 @@ def _redacted_url(url: str) -> str:
 
 
 def _checked_proxy(proxy: str, where: str) -> str:
+    """``proxy`` if httpx can use it, else a ParamValidationError naming ``where`` and never the URL
+    (its userinfo may hold a password, and httpx's own parse errors quote pieces of it)."""
     scheme = proxy.partition("://")[0].lower() if "://" in proxy else ""
     if scheme not in PROXY_SCHEMES:
         raise ParamValidationError(
             f"Invalid {where}: the proxy URL's scheme must be one of {', '.join(PROXY_SCHEMES)} "
             f"(got {scheme or 'none'!r})"
+        )
+    try:
+        httpx.Proxy(proxy)
+    except (httpx.InvalidURL, ValueError, TypeError):
+        raise ParamValidationError(f"Invalid {where}: not a URL httpx can use as a proxy") from None
+    if scheme.startswith("socks") and importlib.util.find_spec("socksio") is None:
+        # httpx would raise a bare ImportError when the transport is built
+        raise ParamValidationError(
+            f"Invalid {where}: a SOCKS proxy needs httpx's socks extra (pip install 'httpx[socks]')"
         )
     return proxy
 
@@ -165,8 +177,13 @@ class TransportOptions:
         hostname = host.rsplit(":", 1)[0] if not host.startswith("[") else host
         if urllib.request.proxy_bypass(hostname):
             return None
-        proxy = proxies.get(scheme) or proxies.get("all")
-        return None if proxy is None else _checked_proxy(proxy, f"proxy from the environment ({scheme.upper()}_PROXY)")
+        variable = scheme if scheme in proxies else "all"
+        proxy = proxies.get(variable)
+        if proxy is None:
+            return None
+        if "://" not in proxy:  # "proxy:3128": http:// assumed, as httpx and botocore assume it
+            proxy = f"http://{proxy}"
+        return _checked_proxy(proxy, f"proxy from the environment ({variable.upper()}_PROXY)")
 
 
 #: Parsed origins (scheme://host/), the part of a URL that repeats across calls.
@@ -346,21 +363,17 @@ async def araw_chunks(response: httpx.Response) -> AsyncGenerator[bytes, None]:
                     await aclose()
 
 
-def _too_large(limit: int) -> ResponseParseError:
-    return ResponseParseError(
-        f"The response body is larger than the {limit // 1024} KiB s3lite reads for such a response"
-    )
-
-
 def read_whole(response: httpx.Response) -> bytes:
     """A non-streamed body (any result but GetObject's, any error), within its cap
     (:func:`s3lite._http.body_limit`); only what arrives is counted (a HEAD's Content-Length
-    announces a body that never comes)."""
+    announces a body that never comes). Past the cap nothing more is read (the connection is then
+    closed, not reused): a result is a ResponseParseError, an error keeps its status with no body
+    (so a proxy's big 503 page is still retried as a 503)."""
     limit, size, chunks = body_limit(response.status_code), 0, []
     for chunk in cast(httpx.SyncByteStream, response.stream):
         size += len(chunk)
         if size > limit:
-            raise _too_large(limit)
+            return _past_the_cap(response, limit)
         chunks.append(chunk)
     retire_if_leftover(response)
     return b"".join(chunks)
@@ -374,11 +387,19 @@ async def aread_whole(response: httpx.Response) -> bytes:
         async for chunk in stream:
             size += len(chunk)
             if size > limit:
-                raise _too_large(limit)
+                return _past_the_cap(response, limit)
             chunks.append(chunk)
     finally:
         await stream.aclose()  # in this task, also when the cap is reached
     return b"".join(chunks)
+
+
+def _past_the_cap(response: httpx.Response, limit: int) -> bytes:
+    if response.status_code < 300:
+        raise ResponseParseError(
+            f"The response body is larger than the {limit // 1024} KiB s3lite reads for such a response"
+        )
+    return b""
 
 
 def transport_failure(error: Exception, *, open_bodies: int = 0) -> S3LiteError:

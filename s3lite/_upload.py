@@ -158,11 +158,16 @@ def iter_stream(body: StreamBody, chunk_size: int) -> Generator[bytes, None, Non
 def _read_ahead(frames: Iterator[bytes]) -> Generator[bytes, None, None]:
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(1, thread_name_prefix="s3lite-upload") as worker:
+    worker = ThreadPoolExecutor(1, thread_name_prefix="s3lite-upload")
+    try:
         pending = worker.submit(next, frames, None)
         while (framed := pending.result()) is not None:
             pending = worker.submit(next, frames, None)
             yield framed
+    finally:
+        # closed when the send fails too: the call must not wait for a read that may never return
+        # (a pipe whose producer stalled); the worker ends by itself once that read does
+        worker.shutdown(wait=False, cancel_futures=True)
 
 
 async def aiter_stream(body: StreamBody, chunk_size: int) -> AsyncGenerator[bytes, None]:

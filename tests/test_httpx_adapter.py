@@ -61,6 +61,28 @@ def test_deadlines_reach_the_pools_network_backend(proxy: str | None) -> None:
         assert type(transport._pool._network_backend).__name__ in ("_Backend", "_AsyncBackend")  # type: ignore[union-attr]
 
 
+def test_a_passed_deadline_stops_a_real_connection() -> None:
+    """The wrapped backend is the one the pool really connects through (not a copy taken before)."""
+    import time
+
+    with HostileServer(lambda _r: [response(200, b"ok")]) as server:
+        transport = httpx.HTTPTransport()
+        adapter.with_deadlines(transport)
+        with adapter.attempt_deadline(time.monotonic() - 1), pytest.raises(httpx.ConnectTimeout):
+            transport.handle_request(httpx.Request("GET", server.url))
+        got = transport.handle_request(httpx.Request("GET", server.url))  # no deadline: as before
+        assert got.read() == b"ok"
+        transport.close()
+
+        async def main() -> None:
+            async with httpx.AsyncHTTPTransport() as atransport:
+                adapter.with_deadlines(atransport)
+                with adapter.attempt_deadline(time.monotonic() - 1), pytest.raises(httpx.ConnectTimeout):
+                    await atransport.handle_async_request(httpx.Request("GET", server.url))
+
+        anyio.run(main)
+
+
 def test_a_deadline_shortens_a_read_to_the_time_left() -> None:
     import time
 

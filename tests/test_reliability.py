@@ -185,8 +185,39 @@ def test_failed_file_uploads_leave_no_worker_thread(tmp_path: Any) -> None:
                 client.put_object(Bucket="b", Key="k", Body=file)
             kept.append(caught.value)  # as an application keeps a failure (a log, a retry queue)
         client.close()
+    for worker in [t for t in threading.enumerate() if t.name.startswith("s3lite-upload")]:
+        worker.join(2)  # a worker ends as soon as its last read returns (the call does not wait for it)
     workers = [t for t in threading.enumerate() if t.name.startswith("s3lite-upload")]
     assert workers == [], f"{len(workers)} upload threads outlived their calls"
+
+
+def test_a_failed_upload_does_not_wait_for_a_stalled_stream() -> None:
+    import os
+    import threading
+
+    read_end, write_end = os.pipe()
+    stall = threading.Event()
+
+    def produce() -> None:  # 600 KB, then nothing until the test is over
+        os.write(write_end, b"p" * 600_000)
+        stall.wait(30)
+        os.close(write_end)
+
+    producer = threading.Thread(target=produce)
+    producer.start()
+    try:
+        with HostileServer(always(CLOSE), head_only=True) as server, open(read_end, "rb", buffering=0) as pipe:
+            client = s3lite.Client(endpoint_url=server.url, max_attempts=1, **CREDENTIALS)  # type: ignore[arg-type]
+            started = time.monotonic()
+            with pytest.raises(s3lite.S3LiteError):
+                client.put_object(Bucket="b", Key="k", Body=pipe, ContentLength=64 << 20)
+            elapsed = time.monotonic() - started
+            client.close()
+            stall.set()
+    finally:
+        stall.set()
+        producer.join(10)
+    assert elapsed < 3, f"the call waited {elapsed:.1f} s for the stalled producer"
 
 
 # -- 6. an async upload that fails or is cancelled closes the caller's generator -----------------
@@ -274,33 +305,57 @@ def test_bad_attempt_timeout_is_refused(value: Any) -> None:
 # -- 9. bounded reads of non-streamed bodies -----------------------------------------------------
 
 
-def huge(status: int, size: int, head: bytes = b"") -> Any:
-    def answer(_request: Received) -> Iterator[Piece]:
-        yield response(status, b"", {"Content-Length": str(size)}, length=False) + head
-        for _ in range(size // (1 << 20)):
+class Huge:
+    """A response whose body is ``size`` bytes, written 1 MiB at a time; ``written`` counts the MiB that
+    left the server before the client hung up."""
+
+    def __init__(self, status: int, size: int, head: bytes, then: bytes | None = None) -> None:
+        self.status, self.size, self.head, self.then = status, size, head, then
+        self.written = 0
+        self.answered = 0
+
+    def __call__(self, _request: Received) -> Iterator[Piece]:
+        self.answered += 1
+        if self.then is not None and self.answered > 1:
+            yield self.then
+            return
+        yield response(self.status, b"", {"Content-Length": str(self.size)}, length=False) + self.head
+        for _ in range(self.size // (1 << 20)):
             yield b" " * (1 << 20)
+            self.written += 1
 
-    return answer
 
-
-@pytest.mark.parametrize(
-    ("status", "head", "method", "params"),
-    [
-        (500, b"<Error><Code>X</Code>", "head_object", {"Bucket": "b", "Key": "k"}),
-        (200, b"<CopyObjectResult>", "copy_object", {"Bucket": "b", "Key": "k", "CopySource": "s/k"}),
-    ],
-)
-async def test_oversized_bodies_are_refused_unread(
-    kind: str, status: int, head: bytes, method: str, params: dict[str, Any]
-) -> None:
-    size = 128 << 20
-    with HostileServer(huge(status, size, head)) as server:
-        s3 = await driver(kind, server.url, max_attempts=1)
-        if method == "head_object":  # a HEAD has no body: take an operation that reads its error
-            method, params = "put_object", {"Bucket": "b", "Key": "k", "Body": b"x"}
-        with pytest.raises(s3lite.ResponseParseError, match="larger than"):
-            await s3.call(method, **params)
+async def test_an_oversized_result_is_refused_unread(kind: str) -> None:
+    huge = Huge(200, 128 << 20, b"<CopyObjectResult>")
+    with HostileServer(huge) as server:
+        s3 = await driver(kind, server.url)
+        with pytest.raises(s3lite.ResponseParseError, match="larger than the 8192 KiB"):
+            await s3.call("copy_object", Bucket="b", Key="k", CopySource="s/k")
         await s3.aclose()
+    assert huge.answered == 1, "not retried"
+    assert huge.written < 32, f"{huge.written} MiB of 128 left the server: the body was read on"
+
+
+async def test_an_oversized_error_is_read_no_further_and_still_retried(kind: str) -> None:
+    # a load balancer's 128 MiB 503 page: its status still decides (retried), its body is not read
+    huge = Huge(503, 128 << 20, b"<html>", then=response(200, headers={"ETag": '"e"'}))
+    with HostileServer(huge) as server:
+        s3 = await driver(kind, server.url)
+        result = await s3.call("put_object", Bucket="b", Key="k", Body=b"x")
+        await s3.aclose()
+    assert result["ResponseMetadata"]["RetryAttempts"] == 1
+    assert huge.written < 32, f"{huge.written} MiB of 128 left the server: the body was read on"
+
+
+async def test_an_oversized_error_keeps_its_status(kind: str) -> None:
+    huge = Huge(404, 128 << 20, b"<Error><Code>NoSuchKey</Code>")
+    with HostileServer(huge) as server:
+        s3 = await driver(kind, server.url)
+        with pytest.raises(s3lite.ClientError) as caught:
+            await s3.call("put_object", Bucket="b", Key="k", Body=b"x")
+        await s3.aclose()
+    assert caught.value.response["Error"]["Code"] == "404"
+    assert huge.written < 32
 
 
 # -- 10. no secret in an error message; what the wire allows is sent ------------------------------
@@ -365,6 +420,25 @@ def test_proxy_password_is_not_in_the_client_repr() -> None:
 def test_bad_options_are_refused_when_the_client_is_built(options: dict[str, Any], client_class: Any) -> None:
     with pytest.raises(s3lite.ParamValidationError):
         client_class(endpoint_url="https://127.0.0.1:9", **CREDENTIALS, **options)
+
+
+@pytest.mark.parametrize(
+    "proxy",
+    ["http://user:hunter/2@127.0.0.1:3128", "http://user:hunter2@127.0.0.1:notaport", "socks5://127.0.0.1:1080"],
+)
+def test_an_unusable_proxy_is_refused_without_its_password(proxy: str) -> None:
+    with pytest.raises(s3lite.ParamValidationError) as caught:
+        s3lite.Client(endpoint_url="http://127.0.0.1:9", proxy=proxy, **CREDENTIALS)  # type: ignore[arg-type]
+    assert "hunter" not in str(caught.value) and caught.value.__cause__ is None
+
+
+def test_a_schemeless_proxy_from_the_environment_is_http(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "127.0.0.1:3128")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    client = s3lite.Client(endpoint_url="https://s3.example.com", **CREDENTIALS)  # type: ignore[arg-type]
+    assert client._proxy() == "http://127.0.0.1:3128"
+    client.close()
 
 
 def test_a_bad_proxy_from_the_environment_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
