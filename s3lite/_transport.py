@@ -317,9 +317,9 @@ def refused(error: Exception) -> ParamValidationError | None:
     return ParamValidationError("The request could not be sent: HTTP/1.1 does not allow a header or the URL as built")
 
 
-def translated(error: Exception) -> HTTPClientError:
+def translated(error: Exception, *, open_bodies: int = 0) -> HTTPClientError:
     """:func:`translate`, with httpx's error as the cause (for errors handed on rather than raised)."""
-    ours = translate(error)
+    ours = translate(error, open_bodies=open_bodies)
     ours.__cause__ = error
     return ours
 
@@ -405,13 +405,8 @@ def _past_the_cap(response: httpx.Response, limit: int) -> bytes:
 def transport_failure(error: Exception, *, open_bodies: int = 0) -> S3LiteError:
     """What to raise for httpx's ``error`` while sending: :func:`refused`'s local error (with no cause,
     to be raised outside the ``except`` so that h11's message is not even its context), else
-    :func:`translate`'s, with httpx's error as its cause."""
-    local = refused(error)
-    if local is not None:
-        return local
-    ours = translate(error, open_bodies=open_bodies)
-    ours.__cause__ = error
-    return ours
+    :func:`translated`'s."""
+    return refused(error) or translated(error, open_bodies=open_bodies)
 
 
 #: What a transport may raise while sending or reading: mapped by :func:`translate`.
