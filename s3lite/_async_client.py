@@ -78,7 +78,7 @@ class AsyncClient(BaseClient):
         try:
             with attempt_deadline(deadline):
                 try:
-                    built = to_httpx(request, content, self._options.timeout)
+                    built = to_httpx(request, content, self._options.timeout_for(deadline))
                     response = await self._transport.handle_async_request(built)
                     if effect.stream:
                         return response, from_httpx(response)

@@ -41,12 +41,14 @@ def _remaining(body: Any) -> tuple[int, int] | None:
         if callable(seekable) and not seekable():
             return None
         start = body.tell()
+        if not _is_offset(start):  # checked before the file is moved: it is left where it was
+            return None
         body.seek(0, os.SEEK_END)
         end = body.tell()
         body.seek(start)
     except (AttributeError, OSError, TypeError, ValueError):
         return None
-    if not (_is_offset(start) and _is_offset(end)):
+    if not _is_offset(end):
         return None
     return start, max(end - start, 0)
 

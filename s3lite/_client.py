@@ -79,7 +79,9 @@ class Client(BaseClient):
         try:
             with attempt_deadline(deadline):
                 try:
-                    response = self._transport.handle_request(to_httpx(request, content, self._options.timeout))
+                    response = self._transport.handle_request(
+                        to_httpx(request, content, self._options.timeout_for(deadline))
+                    )
                     if effect.stream:
                         return response, from_httpx(response)
                     try:

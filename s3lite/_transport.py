@@ -11,6 +11,7 @@ import math
 import os
 import ssl
 import threading
+import time
 import urllib.request
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -151,6 +152,17 @@ class TransportOptions:
             _checked_proxy(proxy, "proxy")
         limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
         return cls(resolved, limits, verify, proxy, trust_env, _seconds(attempt_timeout, "attempt_timeout"))
+
+    def timeout_for(self, deadline: float | None) -> httpx.Timeout:
+        """The timeouts of an attempt that must end by ``deadline`` (monotonic): the wait for a pooled
+        connection shortened to the time left, as the network backend shortens every read and write."""
+        if deadline is None:
+            return self.timeout
+        left = max(deadline - time.monotonic(), 0.001)
+        timeout = self.timeout
+        if timeout.pool is not None and timeout.pool <= left:
+            return timeout
+        return httpx.Timeout(connect=timeout.connect, read=timeout.read, write=timeout.write, pool=left)
 
     def ssl_context(self) -> ssl.SSLContext | bool:
         if self.verify is True:

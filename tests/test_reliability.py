@@ -296,6 +296,19 @@ async def test_attempt_timeout_is_per_attempt_and_retried(kind: str) -> None:
     assert result["ResponseMetadata"]["RetryAttempts"] == 1
 
 
+async def test_attempt_timeout_bounds_the_wait_for_a_pooled_connection(
+    kind: str, client_options: dict[str, Any], bucket: str, object_key: str
+) -> None:
+    s3 = Driver(kind, max_connections=1, attempt_timeout=0.5, timeout=httpx.Timeout(10.0), **client_options)  # type: ignore[arg-type]
+    held = await s3.call("get_object", Bucket=bucket, Key=object_key)  # the one connection, held
+    started = time.monotonic()
+    with pytest.raises(s3lite.PoolTimeoutError):
+        await s3.call("head_object", Bucket=bucket, Key=object_key)
+    assert time.monotonic() - started < 2, "the pool's 10 s, not the attempt's 0.5 s"
+    await s3.close_body(held["Body"])
+    await s3.aclose()
+
+
 @pytest.mark.parametrize("value", [0, -1, float("nan"), float("inf"), "5", True])
 def test_bad_attempt_timeout_is_refused(value: Any) -> None:
     with pytest.raises(s3lite.ParamValidationError, match="attempt_timeout"):

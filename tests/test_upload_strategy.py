@@ -418,6 +418,19 @@ def test_file_like_with_seek_and_tell_only_is_rewindable() -> None:
         assert (planned.start, planned.length) == (0, 10)
 
 
+def test_a_file_like_whose_tell_is_not_an_offset_is_left_where_it_was() -> None:
+    """Read as a stream (it cannot be rewound), from where it stood: not from its end."""
+
+    class NoOffset(io.BytesIO):
+        def tell(self) -> Any:
+            return None
+
+    body = NoOffset(b"0123456789")
+    planned = plan_stream_body(body, 10, allow_async=False)
+    assert planned.start is None and planned.length == 10
+    assert body.read() == b"0123456789"
+
+
 async def test_a_pipe_is_a_stream_not_a_file(s3: Driver, server: Server) -> None:
     """A pipe has seek and tell, but says seekable() False (its tell() raises): it is read once."""
     read_end, write_end = os.pipe()
