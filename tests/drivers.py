@@ -86,6 +86,30 @@ class Driver:
         await self._run(self.client.close)
 
 
+class RecordingTransport(httpx.HTTPTransport):
+    """httpx's own transport, keeping each request's headers: what was signed and sent, on a real connection."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[httpx.Headers] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.sent.append(request.headers.copy())
+        return super().handle_request(request)
+
+
+class AsyncRecordingTransport(httpx.AsyncHTTPTransport):
+    """:class:`RecordingTransport` for AsyncClient."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[httpx.Headers] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.sent.append(request.headers.copy())
+        return await super().handle_async_request(request)
+
+
 async def async_chunks(chunks: Iterable[bytes]) -> AsyncIterator[bytes]:
     """An async iterator over ``chunks``, as an async producer would hand them to AsyncClient."""
     for chunk in chunks:

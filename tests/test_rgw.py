@@ -27,6 +27,7 @@ from typing import Any
 import httpx
 import pytest
 from botocore.exceptions import ClientError as BotocoreClientError
+from drivers import AsyncRecordingTransport, RecordingTransport
 
 import s3lite
 
@@ -189,28 +190,6 @@ def rgw_bucket(rgw_botocore: Any) -> str:
 
 
 # -- s3lite, sync and async, behind one calling convention ---------------------------------------
-
-
-class RecordingTransport(httpx.HTTPTransport):
-    """httpx's transport, keeping each request's headers so tests can see what was signed and sent."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.sent: list[httpx.Headers] = []
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        self.sent.append(request.headers.copy())
-        return super().handle_request(request)
-
-
-class AsyncRecordingTransport(httpx.AsyncHTTPTransport):
-    def __init__(self) -> None:
-        super().__init__()
-        self.sent: list[httpx.Headers] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.sent.append(request.headers.copy())
-        return await super().handle_async_request(request)
 
 
 def client_options(endpoint: str) -> dict[str, Any]:

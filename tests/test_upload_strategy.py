@@ -27,7 +27,7 @@ from typing import Any
 
 import httpx
 import pytest
-from drivers import KINDS, Driver
+from drivers import KINDS, AsyncRecordingTransport, Driver, RecordingTransport
 from oracle import SIGNING_EPOCH, Oracle
 from test_clients_mock import (
     BUCKET,
@@ -488,26 +488,6 @@ async def test_list_of_bytes_like_is_sent(s3: Driver, server: Server) -> None:
 
 
 # -- end to end, moto ---------------------------------------------------------------------------------
-
-
-class RecordingTransport(httpx.HTTPTransport):
-    def __init__(self) -> None:
-        super().__init__()
-        self.sent: list[httpx.Headers] = []
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        self.sent.append(request.headers)
-        return super().handle_request(request)
-
-
-class AsyncRecordingTransport(httpx.AsyncHTTPTransport):
-    def __init__(self) -> None:
-        super().__init__()
-        self.sent: list[httpx.Headers] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.sent.append(request.headers)
-        return await super().handle_async_request(request)
 
 
 @pytest.mark.e2e
