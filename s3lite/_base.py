@@ -19,7 +19,7 @@ from ._endpoint import Endpoint
 from ._errors import NoCredentialsError, ParamValidationError, S3LiteError
 from ._flow import CallContext, Flow, operation_flow
 from ._httpx_adapter import check_httpx
-from ._model import OPERATIONS
+from ._model import operation_names
 from ._retry import RetryPolicy
 from ._serialize import UploadSigning, serialize
 from ._sigv4 import MAX_PRESIGN_EXPIRES, presign
@@ -136,7 +136,7 @@ class BaseClient:
         ``ExpiresIn`` of 0 or less is signed, as botocore signs it: the URL is already expired and the
         server answers 403, which is what tests of expiry rely on (issue 13, item 17).
         """
-        operation = METHODS.get(ClientMethod) or (ClientMethod if ClientMethod in OPERATIONS else None)
+        operation = METHODS.get(ClientMethod) or (ClientMethod if ClientMethod in operation_names() else None)
         if operation is None:
             raise ParamValidationError(f"Unknown ClientMethod {ClientMethod!r}: one of {', '.join(METHODS)}")
         if isinstance(ExpiresIn, bool) or not isinstance(ExpiresIn, int) or ExpiresIn > MAX_PRESIGN_EXPIRES:

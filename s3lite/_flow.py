@@ -32,7 +32,7 @@ from ._errors import (
     client_error,
 )
 from ._http import HttpRequest, HttpResponse, StreamBody, redact
-from ._model import OPERATIONS
+from ._model import operation as find_operation
 from ._parse import parse_error, parse_result, screen_200
 from ._retry import RetryPolicy
 from ._serialize import CHUNK_SIZE, Prepared, UploadSigning, check_upload_signing, serialize
@@ -198,6 +198,7 @@ def _redirect_region(operation: str, status: int, error: dict[str, Any], headers
         or code in ("PermanentRedirect", "IllegalLocationConstraintException")
         or (code == "AuthorizationHeaderMalformed" and "Region" in error["Error"])
         or (operation == "HeadObject" and code in ("301", "400"))
+        or (operation == "HeadBucket" and code in ("301", "400") and "x-amz-bucket-region" in headers)
     )
     if not redirect:
         return None
@@ -225,9 +226,10 @@ def operation_flow(context: CallContext, operation: str, params: Mapping[str, An
         if context.credentials is None:
             raise NoCredentialsError()  # before the whole body is read for nothing
         prepared, params = _hashed(prepared, params, body, (yield HashBody(body)))
-    op = OPERATIONS[operation]
+    op = find_operation(operation)
     policy = context.retry
-    stream = op.output_payload == "Body"
+    stream = op.streaming_output
+    decode_keys = prepared.decode_keys
     attempt = 0
     redirected = False
     last_cost: int | None = None
@@ -242,7 +244,7 @@ def operation_flow(context: CallContext, operation: str, params: Mapping[str, An
             response = yield Send(request, stream)
             if stream and 200 <= response.status < 300:
                 policy.succeeded(last_cost)
-                return parse_result(op, response, retry_attempts=attempt - 1)
+                return parse_result(op, response, retry_attempts=attempt - 1, decode_keys=decode_keys)
             if stream:
                 # an error's body, read now; a transport failure here is retried like one while sending
                 response = response._replace(body=(yield ReadBody()))
@@ -267,7 +269,7 @@ def operation_flow(context: CallContext, operation: str, params: Mapping[str, An
         status = response.status
         if status < 300:
             policy.succeeded(last_cost)
-            return parse_result(op, response, retry_attempts=attempt - 1, root=root)
+            return parse_result(op, response, retry_attempts=attempt - 1, root=root, decode_keys=decode_keys)
 
         error_response = parse_error(response, retry_attempts=attempt - 1)
         new_region = _redirect_region(operation, status, error_response, response.headers)
@@ -282,7 +284,7 @@ def operation_flow(context: CallContext, operation: str, params: Mapping[str, An
                 continue
         code = error_response["Error"].get("Code", "")
         code = code if isinstance(code, str) else ""  # <Code> with children reads as a dict
-        retryable = policy.is_retryable_response(status, code, op.modeled_errors)
+        retryable = policy.is_retryable_response(status, code, op.errors)
         if retryable and attempt < policy.max_attempts:
             if _unrewindable(prepared):
                 raise UnseekableStreamError(

@@ -1,30 +1,46 @@
 """An :class:`HttpResponse` -> the result dict boto3 users know, or the error dict behind a ClientError.
 
-Whatever the server sends, the outcome is a dict or an :class:`S3LiteError`: malformed numbers,
-timestamps and XML become :class:`ResponseParseError`, never a bare ValueError or ParseError.
+Driven by the operation's output shape, as botocore's RestXMLParser reads it: header members,
+header maps, and the body - a structure parsed recursively (nested structures, wrapped and
+flattened lists, maps, attributes), or a string/blob payload returned as it is. Each shape's
+reader is built once and kept. Whatever the server sends, the outcome is a dict or an
+:class:`S3LiteError`: malformed numbers, timestamps, base64 and XML become
+:class:`ResponseParseError`, never a bare ValueError or ParseError.
 """
 
 from __future__ import annotations
 
+import binascii
+from collections.abc import Callable
 from typing import Any
 
-from . import _xml
-from ._errors import ERROR_MEMBERS, ParamValidationError, ResponseParseError, client_error
+from . import _rules, _xml
+from ._errors import ERROR_MEMBERS, ResponseParseError, client_error
 from ._http import HttpResponse
 from ._model import (
+    BLOB,
     BOOLEAN,
+    DOUBLE,
+    FLOAT,
     HEADER,
-    HEADER_MAP,
+    HEADERS,
     INTEGER,
+    LIST,
     LONG,
-    OPERATIONS,
-    SHAPES,
+    MAP,
+    STRING,
+    STRUCTURE,
     TIMESTAMP,
-    XML,
     Member,
     Operation,
+    Shape,
+    operation,
 )
 from ._timestamps import parse_response_timestamp, parse_response_timestamp_or_none
+
+#: what a shape's reader takes: one element, or the elements of a name that repeats
+Nodes = Any
+Reader = Callable[[Nodes], Any]
 
 
 def response_metadata(response: HttpResponse, *, retry_attempts: int) -> dict[str, Any]:
@@ -43,68 +59,229 @@ def response_metadata(response: HttpResponse, *, retry_attempts: int) -> dict[st
     return metadata
 
 
-def _convert(member: Member, text: str) -> Any:
-    kind = member.type
+def _scalar(shape: Shape, text: str, name: str) -> Any:
+    """``_handle_integer`` / ``_handle_boolean`` / ``_handle_timestamp`` / ``_handle_blob``, as
+    library errors when the text is not what the shape says."""
+    kind = shape.type
     if kind in (INTEGER, LONG):
         try:
             return int(text)
         except ValueError:
-            raise ResponseParseError(f"Invalid integer in the response for {member.name}: {text[:64]!r}") from None
+            raise ResponseParseError(f"Invalid integer in the response for {name}: {text[:64]!r}") from None
     if kind == BOOLEAN:
         # "boolean: exactly `true` -> True else False" (§2.11)
         return text == "true"
     if kind == TIMESTAMP:
-        return parse_response_timestamp(text, name=member.name)
+        return parse_response_timestamp(text, name=name)
+    if kind == BLOB:
+        import base64
+
+        try:
+            return base64.b64decode(text)
+        except (binascii.Error, ValueError):
+            raise ResponseParseError(f"Invalid base64 in the response for {name}") from None
+    if kind in (FLOAT, DOUBLE):
+        try:
+            return float(text)
+        except ValueError:
+            raise ResponseParseError(f"Invalid number in the response for {name}: {text[:64]!r}") from None
     return text
 
 
-def _xml_members(node: _xml.Node, by_wire: dict[str, Member]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for child in node.children:
-        member = by_wire.get(child.name)
-        if member is not None:
-            out[member.name] = _convert(member, child.text or "")
-    return out
+_READERS: dict[str, Reader] = {}
 
 
-def _body_plan(op: Operation) -> tuple[str, dict[str, Member]]:
-    """(the output member the XML body fills, or "" when its members are the result's own; element name
-    -> member), built once per operation."""
-    plan = _BODY_PLANS.get(op.name)
+def reader(shape: Shape) -> Reader:
+    """The function reading XML for ``shape``, built once (a recursive shape reads through the cache)."""
+    found = _READERS.get(shape.name)
+    if found is None:
+        found = _READERS[shape.name] = _build_reader(shape)
+    return found
+
+
+def _first(nodes: Nodes) -> _xml.Node:
+    node: _xml.Node = nodes[0] if isinstance(nodes, list) else nodes
+    return node
+
+
+def _build_reader(shape: Shape) -> Reader:
+    kind = shape.type
+    if kind == STRUCTURE:
+        return _structure_reader(shape)
+    if kind == LIST:
+        item = shape.member
+        assert item is not None
+        read_item = _deferred(item.shape)
+        if shape.flattened:
+            return lambda nodes: [read_item(n) for n in (nodes if isinstance(nodes, list) else [nodes])]
+        # ``_handle_list``: every child of the wrapper, whatever its name
+        return lambda nodes: [read_item(n) for n in _first(nodes).children]
+    if kind == MAP:
+        return _map_reader(shape)
+    name = shape.name
+    if kind == STRING:
+        return lambda nodes: _first(nodes).text or ""
+    return lambda nodes: _scalar(shape, _first(nodes).text or "", name)
+
+
+def _deferred(shape: Shape) -> Reader:
+    """The reader of ``shape``, looked up on first use (so that building one never recurses)."""
+    cell: list[Reader] = []
+
+    def read(nodes: Nodes) -> Any:
+        if not cell:
+            cell.append(reader(shape))
+        return cell[0](nodes)
+
+    return read
+
+
+def _structure_reader(shape: Shape) -> Reader:
+    """``_handle_structure``: body members by element name (a flattened list's by its items' name,
+    ``_member_key_name``), ``xmlAttribute`` members from the element's attributes (any namespace
+    standing for the prefix, as botocore rewrites ``{uri}type`` to ``xsi:type``)."""
+    by_name: dict[str, tuple[str, Reader, bool]] = {}
+    attributes: list[tuple[str, str]] = []
+    for member_name, member in shape.members.items():
+        if member.location:
+            continue
+        if member.attribute:
+            attributes.append((member_name, member.wire.rpartition(":")[2]))
+            continue
+        member_shape = member.shape
+        xml_name = member.wire
+        repeated = member_shape.type == LIST and member.flattened
+        if repeated:
+            item = member_shape.member
+            assert item is not None
+            if item.wire != "member":  # the item's own locationName, when it has one
+                xml_name = item.wire
+        read = _deferred(member_shape) if not repeated else _flattened_reader(member_shape)
+        by_name[xml_name] = (member_name, read, repeated)
+
+    def read_structure(nodes: Nodes) -> dict[str, Any]:
+        node = _first(nodes)
+        found: dict[str, Any] = {}
+        for child in node.children:
+            entry = by_name.get(child.name)
+            if entry is None:
+                continue
+            seen = found.get(child.name)
+            if seen is None:
+                found[child.name] = child
+            elif isinstance(seen, list):
+                seen.append(child)
+            else:
+                found[child.name] = [seen, child]
+        out = {by_name[xml_name][0]: by_name[xml_name][1](nodes) for xml_name, nodes in found.items()}
+        if attributes and node.attributes:
+            for member_name, local in attributes:
+                for key, value in node.attributes.items():
+                    if key.rpartition("}")[2].rpartition(":")[2] == local:
+                        out[member_name] = value
+        return out
+
+    return read_structure
+
+
+def _flattened_reader(shape: Shape) -> Reader:
+    item = shape.member
+    assert item is not None
+    read_item = _deferred(item.shape)
+    return lambda nodes: [read_item(n) for n in (nodes if isinstance(nodes, list) else [nodes])]
+
+
+def _map_reader(shape: Shape) -> Reader:
+    """``_handle_map``: ``entry`` elements (or the repeated elements of a flattened map) holding a key
+    and a value element named as the map says; any other element is an error, as in botocore."""
+    assert shape.key is not None and shape.value is not None
+    read_key, read_value = _deferred(shape.key), _deferred(shape.value)
+    key_name, value_name, flattened = shape.key_name, shape.value_name, shape.flattened
+
+    def read_map(nodes: Nodes) -> dict[Any, Any]:
+        entries = (nodes if isinstance(nodes, list) else [nodes]) if flattened else _first(nodes).children
+        out: dict[Any, Any] = {}
+        for entry in entries:
+            key = value = None
+            for pair in entry.children:
+                if pair.name == key_name:
+                    key = read_key(pair)
+                elif pair.name == value_name:
+                    value = read_value(pair)
+                else:
+                    raise ResponseParseError(f"Unknown tag in a map in the response: {pair.name[:64]!r}")
+            out[key] = value
+        return out
+
+    return read_map
+
+
+class _Plan:
+    """What one operation's output needs: header members by lower-cased name, the header-map prefix,
+    the body's payload member (or None: the body's elements are the output's own members), and
+    whether the body is read at all."""
+
+    __slots__ = ("body_reader", "by_header", "expires", "header_map", "payload", "prefix", "reads_body")
+
+    def __init__(self, op: Operation) -> None:
+        output = op.output
+        self.by_header: dict[str, Member] = {}
+        self.prefix = ""
+        self.header_map = ""
+        self.payload: Member | None = None
+        self.body_reader: Reader | None = None
+        self.reads_body = False
+        #: ``handle_expires_header``: an ``Expires`` member named ``Expires`` on the wire
+        self.expires = False
+        if output is None:
+            return
+        for member in output.members.values():
+            if member.location == HEADER:
+                self.by_header[member.wire.lower()] = member
+                self.expires = self.expires or (member.name == "Expires" and member.wire == "Expires")
+            elif member.location == HEADERS:
+                self.prefix, self.header_map = member.wire.lower(), member.name
+        payload = output.members.get(output.payload)
+        if payload is not None:
+            self.payload = payload
+            if payload.shape.type == STRUCTURE and not payload.shape.event_stream:
+                self.body_reader = reader(payload.shape)
+                self.reads_body = True
+            elif not (payload.streaming or payload.shape.event_stream):
+                self.reads_body = True  # a string or blob payload: the body as it is
+        elif any(not m.location for m in output.members.values()):
+            self.body_reader = reader(output)
+            self.reads_body = True
+
+
+_PLANS: dict[str, _Plan] = {}
+
+
+def _plan(op: Operation) -> _Plan:
+    plan = _PLANS.get(op.name)
     if plan is None:
-        if op.output_payload and op.output_payload != "Body":
-            payload = next(m for m in op.outputs if m.name == op.output_payload)
-            plan = (payload.name, {m.wire: m for m in SHAPES[payload.shape]})
-        else:
-            plan = ("", {m.wire: m for m in op.outputs if m.location == XML})
-        _BODY_PLANS[op.name] = plan
+        plan = _PLANS[op.name] = _Plan(op)
     return plan
 
 
-_BODY_PLANS: dict[str, tuple[str, dict[str, Member]]] = {}
+def _header(member: Member, value: str) -> Any:
+    shape = member.shape
+    if shape.type == STRING:
+        return value
+    if shape.type == LIST:
+        # "List in headers may be a comma separated string as per RFC7230" (``_handle_list``)
+        return [item.strip() for item in value.split(",")]
+    return _scalar(shape, value, member.name)
 
 
-def _header_plan(op: Operation) -> tuple[dict[str, Member], str]:
-    """(lower-cased header name -> member, header-map prefix) of an operation's output, built once."""
-    plan = _HEADER_PLANS.get(op.name)
-    if plan is None:
-        by_header = {m.wire.lower(): m for m in op.outputs if m.location == HEADER}
-        prefix = next((m.wire for m in op.outputs if m.location == HEADER_MAP), "")
-        plan = _HEADER_PLANS[op.name] = (by_header, prefix)
-    return plan
-
-
-_HEADER_PLANS: dict[str, tuple[dict[str, Member], str]] = {}
-
-
-def _headers(op: Operation, response: HttpResponse, out: dict[str, Any]) -> None:
-    by_header, prefix = _header_plan(op)
+def _headers(plan: _Plan, response: HttpResponse, out: dict[str, Any]) -> None:
+    by_header, prefix = plan.by_header, plan.prefix
     metadata: dict[str, str] = {}
     spelled = response.names or {}
     for name, value in response.headers.items():
         member = by_header.get(name)
         if member is not None:
-            if member.name == "Expires":
+            if plan.expires and member.name == "Expires":
                 # "ExpiresString = raw value always; Expires = parsed datetime, or, if unparseable,
                 # the header is dropped so only ExpiresString remains" (§2.11)
                 out["ExpiresString"] = value
@@ -112,53 +289,92 @@ def _headers(op: Operation, response: HttpResponse, out: dict[str, Any]) -> None
                 if parsed is not None:
                     out["Expires"] = parsed
             else:
-                out[member.name] = _convert(member, value)
+                out[member.name] = _header(member, value)
         elif prefix and name.startswith(prefix):
             metadata[spelled.get(name, name)[len(prefix) :]] = value
     if prefix:
-        out["Metadata"] = metadata
+        out[plan.header_map] = metadata
 
 
 def parse_result(
-    op: Operation, response: HttpResponse, *, retry_attempts: int, root: _xml.Node | None = None
+    op: Operation,
+    response: HttpResponse,
+    *,
+    retry_attempts: int,
+    root: _xml.Node | None = None,
+    decode_keys: bool = False,
 ) -> dict[str, Any]:
-    """The result dict of a successful response. GetObject's ``Body`` is left to the client.
+    """The result dict of a successful response (``_do_parse``). A streamed payload (GetObject's
+    ``Body``, SelectObjectContent's events) is left to the client.
 
-    ``root`` is the body already parsed (by :func:`screen_200`), so that it is not parsed twice.
+    ``root`` is the body already parsed (by :func:`screen_200`), so that it is not parsed twice;
+    ``decode_keys``: the listing's ``EncodingType=url`` was s3lite's, so its keys are decoded.
     """
+    plan = _plan(op)
     out: dict[str, Any] = {}
-    _headers(op, response, out)
-    body = response.body
-    payload, by_wire = _body_plan(op)
-    if payload:
-        # "an empty 200 body for CopyObject yields CopyObjectResult: {}" (§1.4)
-        if root is None and body.strip():
-            root = _xml.parse(body)
-        out[payload] = _xml_members(root, by_wire) if root is not None else {}
-    elif by_wire and body.strip():
-        out.update(_xml_members(root or _xml.parse(body), by_wire))
+    _headers(plan, response, out)
+    if plan.reads_body:
+        _body(op, plan, response.body, root, out)
     metadata = out["ResponseMetadata"] = response_metadata(response, retry_attempts=retry_attempts)
     if "ExpiresString" in out and "Expires" not in out:
         # botocore deletes an unparseable Expires header before parsing, so HTTPHeaders lacks it too.
         del metadata["HTTPHeaders"]["expires"]
+    if decode_keys:
+        _rules.decode_listing(op.name, out)
     return out
+
+
+def _body(op: Operation, plan: _Plan, body: bytes, root: _xml.Node | None, out: dict[str, Any]) -> None:
+    """``_parse_payload``: the payload member from the body (a string decoded, a blob as it is, a
+    structure parsed; "an empty 200 body for CopyObject yields CopyObjectResult: {}", §1.4), or the
+    output's own body members from the document's root, whatever it is named."""
+    payload = plan.payload
+    if payload is not None and plan.body_reader is None:
+        if payload.shape.type == STRING:
+            try:
+                out[payload.name] = body.decode("utf-8")
+            except UnicodeDecodeError:
+                raise ResponseParseError(f"Invalid UTF-8 in the response body ({payload.name})") from None
+        else:
+            out[payload.name] = body
+        return
+    if root is None and body:
+        root = _xml.parse(body)
+    if op.name == "GetBucketLocation":
+        _rules.bucket_location(root.text if root is not None else None, out)
+        return
+    assert plan.body_reader is not None
+    parsed = plan.body_reader(root) if root is not None else {}
+    if payload is not None:
+        out[payload.name] = parsed
+    else:
+        out.update(parsed)
 
 
 def screen_200(op: Operation, response: HttpResponse) -> tuple[HttpResponse, _xml.Node | None]:
     """(the response as it is to be read, its parsed body or None): "If status is 200 and the body is
     non-empty and either fails to parse as XML, or its root tag is exactly Error, the status is
-    rewritten to 500" (§2.7); GetObject's body is the object, never looked at.
+    rewritten to 500" (§2.7), for every operation ``_should_handle_200_error`` picks: one with an
+    output shape whose payload is not a string, a blob or an event stream.
 
     Non-empty means any byte: a body of only whitespace (S3's keep-alive spaces, then the connection
     lost before the document) does not parse, so it is a 500 too, as botocore's
     ``_looks_like_special_case_error`` makes it - never a success without an ETag."""
-    if response.status != 200 or op.output_payload == "Body" or not response.body:
+    if response.status != 200 or not response.body or not _screened(op):
         return response, None
     try:
         root = _xml.parse(response.body)
     except ResponseParseError:
         return response._replace(status=500), None
     return (response._replace(status=500), None) if root.tag == "Error" else (response, root)
+
+
+def _screened(op: Operation) -> bool:
+    output = op.output
+    if output is None:
+        return False
+    payload = output.members.get(output.payload)
+    return payload is None or not (payload.shape.type in (STRING, BLOB) or payload.shape.event_stream)
 
 
 def _reason(status: int) -> str:
@@ -234,15 +450,17 @@ def _modeled_members(root: _xml.Node, code: object, out: dict[str, Any]) -> None
                 out[name] = child.text or ""
 
 
-def parse(operation: str, response: HttpResponse, *, retry_attempts: int = 0) -> dict[str, Any]:
+def parse(
+    operation_name: str, response: HttpResponse, *, retry_attempts: int = 0, decode_keys: bool = False
+) -> dict[str, Any]:
     """One response, no retries: the result dict, or the :class:`ClientError` it stands for raised.
 
     For embedders that run their own retry loop; the clients use the flow, which also retries.
+    ``decode_keys`` is the request's ``Prepared.decode_keys``: ``serialize`` asked for url-encoded
+    keys on the caller's behalf, so they are decoded here (botocore's ``decode_list_object``).
     """
-    op = OPERATIONS.get(operation)
-    if op is None:
-        raise ParamValidationError(f"Unknown operation {operation!r}: one of {', '.join(OPERATIONS)}")
+    op = operation(operation_name)
     response, root = screen_200(op, response)
     if response.status < 300:
-        return parse_result(op, response, retry_attempts=retry_attempts, root=root)
-    raise client_error(parse_error(response, retry_attempts=retry_attempts), operation)
+        return parse_result(op, response, retry_attempts=retry_attempts, root=root, decode_keys=decode_keys)
+    raise client_error(parse_error(response, retry_attempts=retry_attempts), operation_name)

@@ -1,7 +1,10 @@
-"""Operation parameters -> an unsigned :class:`HttpRequest`, exactly as botocore would build it.
+"""Operation parameters -> an unsigned :class:`HttpRequest`, exactly as botocore's REST-XML
+serializer would build it, for any operation of the model.
 
-Every rule here is one of reference/s3-spec.md §1-§2; the differential tests (tests/test_differential_*)
-hold each of them to botocore's output for generated inputs.
+The engine is driven by shapes alone: where each member goes (URI label, query, header, header
+map, XML body, raw payload) and how its value is written come from the model (``_model``); the
+S3-specific rules it applies are ``_rules``' named ones. The differential tests
+(tests/test_differential_*) hold it to botocore's output for generated inputs.
 """
 
 from __future__ import annotations
@@ -12,39 +15,40 @@ import re
 from collections.abc import Mapping
 from typing import Any, Literal, NamedTuple
 
-from . import _checksums, _sigv4
+from . import _checksums, _rules, _sigv4
 from ._endpoint import Endpoint
 from ._errors import ParamValidationError
 from ._http import HttpRequest, StreamBody
 from ._model import (
+    BLOB,
     BOOLEAN,
     HEADER,
-    HEADER_MAP,
-    INTEGER,
+    HEADERS,
     ISO8601,
-    LONG,
-    OPERATIONS,
-    PAYLOAD,
+    LIST,
+    MAP,
     QUERY,
+    RFC822,
+    STRUCTURE,
     TIMESTAMP,
+    URI,
     Member,
     Operation,
+    Shape,
+    operation,
 )
 from ._percent import quote_path, quote_value
 from ._timestamps import format_iso8601, format_rfc822, to_datetime
 from ._validate import utf8, validate
 from ._version import __version__
-from ._xml import S3_NAMESPACE, escape_text
+from ._xml import element, escape_attribute, escape_text
 
-#: "if it ends with ?versionId=<non-whitespace> only the part before it is percent-encoded" (§2.3)
-_COPY_SOURCE_VERSION = re.compile(r"\?versionId=[^\s]+$")
-#: Access point (and Outposts access point) ARNs, which botocore accepts as a CopySource bucket.
-_ACCESS_POINT_ARN = re.compile(
-    r"arn:aws.*:(?:s3|s3-object-lambda):[a-z0-9-]*:[0-9]{12}:accesspoint[/:][a-zA-Z0-9.-]{1,63}\Z"
-    r"|arn:aws.*:s3-outposts:[a-z0-9-]+:[0-9]{12}:outpost[/:][a-zA-Z0-9-]{1,63}[/:]accesspoint[/:][a-zA-Z0-9-]{1,63}\Z"
-)
 #: "any header matching ^x-amz-checksum-[a-z0-9]*$ (case-insensitive)" (§2.6 request side, step 1)
 _CHECKSUM_HEADER = re.compile(r"x-amz-checksum-[a-z0-9]*\Z", re.IGNORECASE)
+#: botocore's HOST_PREFIX_RE: what a ``hostLabel`` member may hold, as it becomes part of the host
+_HOST_LABEL = re.compile(r"[A-Za-z0-9.\-]+\Z")
+#: a ``{Label}`` or ``{Label+}`` in a URI template
+_URI_LABEL = re.compile(r"\{([^}]+)\}")
 #: Chunk size of signed aws-chunked uploads: big enough that the per-chunk HMAC is noise next to the
 #: SHA-256 of the data, small enough to keep memory flat.
 CHUNK_SIZE = 256 * 1024
@@ -70,11 +74,13 @@ class Prepared(NamedTuple):
     """An unsigned request and the ``X-Amz-Content-SHA256`` value it is to be signed with.
 
     ``payload_hash`` is None for a streamed body sent as it is whose SHA-256 is not known yet: the
-    flow asks its driver for it (``HashBody``) and signs with the answer.
+    flow asks its driver for it (``HashBody``) and signs with the answer. ``decode_keys`` says that
+    ``EncodingType=url`` was added for the caller, so the listing's keys are to be decoded.
     """
 
     request: HttpRequest
     payload_hash: str | None
+    decode_keys: bool = False
 
 
 def encode_key(key: str) -> str:
@@ -87,77 +93,188 @@ def encode_query_value(value: str) -> str:
     return quote_value(value)
 
 
-def _scalar(member: Member, value: Any, *, in_query: bool) -> str:
-    kind = member.type
+# -- scalars --------------------------------------------------------------------------------------
+
+
+def _timestamp(shape: Shape, value: Any, name: str, default: str, *, whole_seconds: bool) -> str:
+    """A timestamp in the shape's ``timestampFormat``, else the location's default (headers rfc822,
+    query and XML iso8601). In a header botocore first truncates to whole seconds."""
+    when = to_datetime(value, name=name)
+    if (shape.timestamp_format or default) == ISO8601:
+        return format_iso8601(when, keep_microseconds=not whole_seconds)
+    if (shape.timestamp_format or default) == RFC822:
+        return format_rfc822(when)
+    return str(int(when.timestamp()))  # unixTimestamp
+
+
+def _text(shape: Shape, value: Any, name: str, default: str, *, whole_seconds: bool = False) -> str:
+    """A scalar as text: booleans lower-case, timestamps formatted, blobs base64 (XML only), the rest str()."""
+    kind = shape.type
     if kind == BOOLEAN:
         return "true" if value else "false"
-    if kind in (INTEGER, LONG):
-        return str(value)
     if kind == TIMESTAMP:
-        when = to_datetime(value, name=member.name)
-        # Header default rfc822, query default iso8601; ObjectLockRetainUntilDate is iso8601 in a
-        # header and ResponseExpires rfc822 in the query (§1.1): the member's own format wins.
-        if member.timestamp_format == ISO8601:
-            return format_iso8601(when, keep_microseconds=in_query)
-        return format_rfc822(when)
-    return str(value)
+        return _timestamp(shape, value, name, default, whole_seconds=whole_seconds)
+    if kind == BLOB:
+        raw = utf8(value, f"parameter {name}") if isinstance(value, str) else bytes(value)
+        return base64.b64encode(raw).decode()
+    return value if isinstance(value, str) else str(value)
 
 
-def _sse_customer(params: dict[str, Any], prefix: str) -> None:
-    """ "if <prefix>Key is not None and <prefix>KeyMD5 is absent: header key = base64(key bytes);
-    header MD5 = base64(MD5(key bytes))" (§2.2). A caller-supplied MD5 leaves both untouched."""
-    key = params.get(f"{prefix}Key")
-    if not isinstance(key, (str, bytes, bytearray)) or f"{prefix}KeyMD5" in params:
-        return  # anything else is left for validation to reject
-    raw = utf8(key, f"parameter {prefix}Key") if isinstance(key, str) else bytes(key)
-    params[f"{prefix}Key"] = base64.b64encode(raw).decode()
-    params[f"{prefix}KeyMD5"] = base64.b64encode(hashlib.md5(raw).digest()).decode()
+def _header_list_item(value: str) -> str:
+    """``_escape_header_list_string``: an item holding a comma or a quote is quoted, quotes escaped."""
+    if '"' in value or "," in value:
+        return '"' + value.replace('"', '\\"') + '"'
+    return value
 
 
-def copy_source_header(value: str | Mapping[str, str]) -> str:
-    """``x-amz-copy-source`` from a string or a ``{Bucket, Key, VersionId}`` dict (§2.3)."""
-    if isinstance(value, str):
-        match = _COPY_SOURCE_VERSION.search(value)
-        if match is None:
-            return quote_path(value)
-        return quote_path(value[: match.start()]) + match.group(0)
-    bucket, key = value["Bucket"], value["Key"]
-    # An access point ARN names the object as <arn>/object/<key> (its colons percent-encoded like the rest).
-    source = f"{bucket}/object/{key}" if _ACCESS_POINT_ARN.match(bucket) else f"{bucket}/{key}"
-    encoded = quote_path(source)
-    version = value.get("VersionId")
-    return f"{encoded}?versionId={version}" if version is not None else encoded
+def _header(member: Member, value: Any) -> str:
+    shape = member.shape
+    if shape.type == LIST:
+        item = shape.member.shape  # type: ignore[union-attr]
+        if item.type == "string":
+            return ",".join(_header_list_item(v) for v in value if v is not None)
+        return ",".join(_text(item, v, member.name, RFC822, whole_seconds=True) for v in value if v is not None)
+    return _text(shape, value, member.name, RFC822, whole_seconds=True)
 
 
-def complete_multipart_xml(upload: Mapping[str, Any]) -> bytes:
-    """The CompleteMultipartUpload body: flattened ``<Part>`` elements, children in the caller's order,
-    no XML declaration (§1.4); an empty element closes itself (``<ETag />``) as ElementTree writes it."""
-    parts = "".join(
-        _xml_element("Part", "".join(_xml_element(name, escape_text(str(value))) for name, value in part.items()))
-        for part in upload.get("Parts", ())
-    )
-    return _xml_element("CompleteMultipartUpload", parts, f' xmlns="{S3_NAMESPACE}"').encode()
+def _query(member: Member, value: Any) -> list[str]:
+    """``key=value`` pairs: a list repeats its key, a map gives its own keys (percent_encode_sequence)."""
+    shape = member.shape
+    if shape.type == MAP:
+        return [f"{quote_value(str(k))}={quote_value(str(v))}" for k, v in value.items()]
+    if shape.type == LIST:
+        item = shape.member.shape  # type: ignore[union-attr]
+        return [f"{member.wire}={quote_value(_text(item, v, member.name, ISO8601))}" for v in value]
+    return [f"{member.wire}={quote_value(_text(shape, value, member.name, ISO8601))}"]
 
 
-def _xml_element(name: str, content: str, attributes: str = "") -> str:
-    return f"<{name}{attributes}>{content}</{name}>" if content else f"<{name}{attributes} />"
+# -- XML bodies -----------------------------------------------------------------------------------
 
 
-def _bytes_body(body: Any) -> bytes | StreamBody:
+def _namespace_attribute(namespace: tuple[str, str] | None) -> str:
+    """``_add_xml_namespace``: ``xmlns="uri"`` or ``xmlns:prefix="uri"``."""
+    if namespace is None:
+        return ""
+    prefix, uri = namespace
+    return f' xmlns:{prefix}="{escape_attribute(uri)}"' if prefix else f' xmlns="{escape_attribute(uri)}"'
+
+
+def xml_value(shape: Shape, value: Any, name: str, namespace: tuple[str, str] | None, path: str) -> str:
+    """The XML of ``value`` as element ``name``, as botocore's RestXMLSerializer writes it: structure
+    members in the caller's order, attributes for ``xmlAttribute`` members, lists wrapped (items
+    named by the list's member) or flattened (repeated under the member's own name), maps as
+    ``entry``/``key``/``value`` elements, timestamps ISO 8601, blobs base64."""
+    kind = shape.type
+    if kind == STRUCTURE:
+        attributes = _namespace_attribute(namespace)
+        children: list[str] = []
+        members = shape.members
+        for key, item in value.items():
+            member = members[key]
+            if member.attribute:
+                attributes += f' {member.wire}="{escape_attribute(item)}"'
+            elif member.shape.type == LIST and member.flattened:
+                item_member = member.shape.member
+                assert item_member is not None
+                children.extend(
+                    xml_value(item_member.shape, entry, member.wire, item_member.namespace, f"{path}.{key}")
+                    for entry in item
+                )
+            else:
+                children.append(xml_value(member.shape, item, member.wire, member.namespace, f"{path}.{key}"))
+        return element(name, "".join(children), attributes)
+    if kind == LIST:
+        item_member = shape.member
+        assert item_member is not None
+        inner = "".join(
+            xml_value(item_member.shape, entry, item_member.wire, item_member.namespace, path) for entry in value
+        )
+        return element(name, inner, _namespace_attribute(namespace))
+    if kind == MAP:
+        assert shape.key is not None and shape.value is not None
+        entries = "".join(
+            element(
+                name if shape.flattened else "entry",
+                xml_value(shape.key, key, shape.key_name, None, path)
+                + xml_value(shape.value, item, shape.value_name, None, path),
+            )
+            for key, item in value.items()
+        )
+        return entries if shape.flattened else element(name, entries, _namespace_attribute(namespace))
+    return element(name, escape_text(_text(shape, value, path, ISO8601)), _namespace_attribute(namespace))
+
+
+def _bytes_body(body: Any, name: str) -> bytes | StreamBody:
     if body is None:
         return b""
     if isinstance(body, bytes):
         return body
     if isinstance(body, str):
-        return utf8(body, "parameter Body")
+        return utf8(body, f"parameter {name}")
     if isinstance(body, (bytearray, memoryview)):
         return bytes(body)
     if isinstance(body, StreamBody):
         return body
     raise ParamValidationError(
-        "Invalid type for parameter Body: the I/O-free core takes bytes-like bodies and StreamBody; "
+        f"Invalid type for parameter {name}: the I/O-free core takes bytes-like bodies and StreamBody; "
         "the clients turn files and iterators into a StreamBody (s3lite._body.plan_stream_body)"
     )
+
+
+def _payload(op: Operation, member: Member, value: Any) -> bytes | StreamBody:
+    """``_serialize_payload``: a blob or string payload is the body itself; a structure is its XML
+    document, rooted at the member's ``locationName`` (no XML declaration)."""
+    if member.shape.type == STRUCTURE:
+        body = xml_value(member.shape, value, member.wire, member.namespace, member.name).encode()
+        return _rules.escape_xml_newlines(body) if op.name in _rules.ESCAPED_XML_OPERATIONS else body
+    return _bytes_body(value, member.name)
+
+
+# -- the URI --------------------------------------------------------------------------------------
+
+
+class _UriPlan(NamedTuple):
+    """An operation's URI template, split once: literal text and labels (name, greedy) in turn."""
+
+    pieces: tuple[str | tuple[str, bool], ...]
+    #: the Bucket label is placed by the endpoint (host or path), as botocore's rules place it
+    has_bucket: bool
+
+
+_URI_PLANS: dict[str, _UriPlan] = {}
+
+
+def _uri_plan(op: Operation) -> _UriPlan:
+    plan = _URI_PLANS.get(op.name)
+    if plan is None:
+        pieces: list[str | tuple[str, bool]] = []
+        position = 0
+        for match in _URI_LABEL.finditer(op.request_uri):
+            pieces.append(op.request_uri[position : match.start()])
+            label = match.group(1)
+            pieces.append((label.rstrip("+"), label.endswith("+")))
+            position = match.end()
+        pieces.append(op.request_uri[position:])
+        members = op.input.members
+        has_bucket = "Bucket" in members and members["Bucket"].location == URI
+        plan = _URI_PLANS[op.name] = _UriPlan(tuple(p for p in pieces if p != ""), has_bucket)
+    return plan
+
+
+def _path(plan: _UriPlan, labels: Mapping[str, str], prefix: str) -> str:
+    """``_render_uri_template`` then ``_urljoin`` onto the endpoint's path (greedy labels keep ``/``)."""
+    rendered = "".join(
+        piece if isinstance(piece, str) else (quote_path if piece[1] else quote_value)(labels[piece[0]])
+        for piece in plan.pieces
+    )
+    if not rendered or rendered == "/":
+        return prefix or "/"
+    if prefix.endswith("/") and rendered.startswith("/"):
+        return prefix[:-1] + rendered
+    return prefix + rendered
+
+
+# -- payload signing ------------------------------------------------------------------------------
 
 
 def _unsigned_payload(op: Operation, scheme: str, headers: dict[str, str], computed: bool) -> bool:
@@ -193,41 +310,69 @@ def _streamed(op: Operation, request: HttpRequest, body: StreamBody, upload_sign
     return Prepared(request, _sigv4.UNSIGNED_PAYLOAD if unsigned else body.sha256)
 
 
+def _checksum(op: Operation, params: Mapping[str, Any], headers: dict[str, str], body: bytes | StreamBody) -> bool:
+    """The request checksum (``httpchecksum.resolve_request_checksum_algorithm``, checksums only
+    when required or asked for): the algorithm the caller named in the operation's
+    ``requestAlgorithmMember``, in a header; else Content-MD5 where the operation requires a
+    checksum (:func:`_rules.content_md5`). Nothing when the caller set a checksum header. Whether
+    a checksum was computed here (which lets a streaming upload go unsigned over https)."""
+    if any(_CHECKSUM_HEADER.match(h) for h in headers):
+        return False
+    algorithm = params.get(op.algorithm_member) if op.algorithm_member else None
+    if algorithm is not None:
+        if isinstance(body, StreamBody):
+            raise ParamValidationError(
+                f"Invalid parameter combination: {op.algorithm_member} with a streamed Body is not supported; "
+                "pass the body as bytes, or the precomputed Checksum<ALG> value"
+            )
+        headers[f"x-amz-checksum-{algorithm.lower()}"] = _checksums.checksum_b64(algorithm, body)
+        return True
+    if op.checksum_required and "Content-MD5" not in headers and isinstance(body, bytes):
+        headers["Content-MD5"] = _rules.content_md5(body)
+    return False
+
+
+# -- the whole request ----------------------------------------------------------------------------
+
+
 def serialize(
-    operation: str, params: Mapping[str, Any], *, endpoint: Endpoint, upload_signing: UploadSigning = "auto"
+    operation_name: str, params: Mapping[str, Any], *, endpoint: Endpoint, upload_signing: UploadSigning = "auto"
 ) -> Prepared:
-    """Validate ``params`` and build the unsigned request for ``operation``; nothing is sent.
+    """Validate ``params`` and build the unsigned request for ``operation_name``; nothing is sent.
 
     ``upload_signing`` chooses how a :class:`StreamBody` goes (see :data:`UploadSigning`).
     """
     check_upload_signing(upload_signing)
-    op = OPERATIONS.get(operation)
-    if op is None:
-        raise ParamValidationError(f"Unknown operation {operation!r}: one of {', '.join(OPERATIONS)}")
-    if "SSECustomerKey" in params or "CopySourceSSECustomerKey" in params:
-        params = dict(params)
-        _sse_customer(params, "SSECustomer")
-        _sse_customer(params, "CopySourceSSECustomer")
+    op = operation(operation_name)  # rejects unknown operations
+    params, decode_keys = _rules.prepare_params(op.name, params)
     validate(op, params)
 
     headers: dict[str, str] = {"User-Agent": USER_AGENT}
     query: list[str] = [op.static_query] if op.static_query else []
+    labels: dict[str, str] = {}
     body: bytes | StreamBody = b""
-    inputs = op.inputs
+    members = op.input.members
+    payload = op.payload
     for name, value in params.items():
-        member = inputs[name]
+        member = members[name]
         location = member.location
         if location == HEADER:
+            if member.shape.type == LIST and not value:
+                continue  # botocore: "an empty list is not serialized"
             headers[member.wire] = (
-                copy_source_header(value) if name == "CopySource" else _scalar(member, value, in_query=False)
+                _rules.copy_source_header(value)
+                if name == "CopySource" and op.name in _rules.COPY_SOURCE_OPERATIONS
+                else _header(member, value)
             )
         elif location == QUERY:
-            query.append(f"{member.wire}={encode_query_value(_scalar(member, value, in_query=True))}")
-        elif location == HEADER_MAP:
+            query.extend(_query(member, value))
+        elif location == URI:
+            labels[member.wire] = _text(member.shape, value, name, ISO8601)
+        elif location == HEADERS:
             for key, item in value.items():
                 headers[f"{member.wire}{key}"] = item
-        elif location == PAYLOAD:
-            body = complete_multipart_xml(value) if name == "MultipartUpload" else _bytes_body(value)
+        elif member is payload:
+            body = _payload(op, member, value)
 
     declared = params.get("ContentLength")
     if isinstance(body, bytes) and declared is not None and declared != len(body):
@@ -235,25 +380,35 @@ def serialize(
         raise ParamValidationError(
             f"Invalid value for parameter ContentLength: {declared}, but Body has {len(body)} bytes"
         )
-    computed = False
-    if op.streaming_input and "ChecksumAlgorithm" in params and not any(_CHECKSUM_HEADER.match(h) for h in headers):
-        algorithm = params["ChecksumAlgorithm"]
-        if isinstance(body, StreamBody):
-            raise ParamValidationError(
-                "Invalid parameter combination: ChecksumAlgorithm with a streamed Body is not supported; "
-                "pass the body as bytes, or the precomputed Checksum<ALG> value"
-            )
-        headers[f"x-amz-checksum-{algorithm.lower()}"] = _checksums.checksum_b64(algorithm, body)
-        computed = True
+    computed = _checksum(op, params, headers, body)
 
-    bucket = params["Bucket"]
-    host, prefix = endpoint.locate(bucket)
-    request = HttpRequest(
-        op.method, endpoint.scheme, host, f"{prefix}/{encode_key(params['Key'])}", "&".join(query), headers, body
-    )
+    plan = _uri_plan(op)
+    if plan.has_bucket:
+        host, prefix = endpoint.locate(params["Bucket"])
+    else:
+        host, prefix = endpoint.host, endpoint.base_path
+    if op.host_prefix:
+        host = _host_prefix(op, params) + host
+    request = HttpRequest(op.method, endpoint.scheme, host, _path(plan, labels, prefix), "&".join(query), headers, body)
     if isinstance(body, StreamBody):
-        return _streamed(op, request, body, upload_signing)
-    return Prepared(request, _payload_hash(op, endpoint.scheme, headers, body, computed))
+        streamed = _streamed(op, request, body, upload_signing)
+        return streamed._replace(decode_keys=decode_keys) if decode_keys else streamed
+    return Prepared(request, _payload_hash(op, endpoint.scheme, headers, body, computed), decode_keys)
+
+
+def _host_prefix(op: Operation, params: Mapping[str, Any]) -> str:
+    """``_expand_host_prefix``: the operation's ``hostPrefix`` with its ``hostLabel`` members."""
+    values: dict[str, str] = {}
+    for name, member in op.input.members.items():
+        if member.host_label:
+            value = params.get(name)
+            if not isinstance(value, str) or not _HOST_LABEL.match(value):
+                raise ParamValidationError(
+                    f"Invalid value for parameter {name}: it becomes part of the host name, so it must match "
+                    f"{_HOST_LABEL.pattern}"
+                )
+            values[name] = value
+    return _URI_LABEL.sub(lambda match: values[match.group(1)], op.host_prefix)
 
 
 def _as_aws_chunked(request: HttpRequest, body: StreamBody) -> HttpRequest:

@@ -16,17 +16,20 @@ from ._errors import ParamValidationError
 from ._model import (
     BLOB,
     BOOLEAN,
+    DOUBLE,
+    FLOAT,
     HEADER,
-    HEADER_MAP,
+    HEADERS,
     INTEGER,
+    LIST,
     LONG,
     MAP,
-    SHAPES,
     STRING,
     STRUCTURE,
     TIMESTAMP,
     Member,
     Operation,
+    Shape,
 )
 
 #: "Bucket must match ^[a-zA-Z0-9.\-_]{1,255}$" (s3-spec.md §2.1)
@@ -39,8 +42,10 @@ _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 MAX_PART_NUMBER = 10000
 #: sizes and counts, where a negative number can only be a mistake
 _NON_NEGATIVE = frozenset({"ContentLength", "MpuObjectSize", "WriteOffsetBytes", "PartNumber"})
-_PART_NUMBER_MEMBERS = {("UploadPart", "PartNumber"), ("UploadPartCopy", "PartNumber")}
-_COMPLETED_PART = {m.name: m for m in SHAPES["CompletedPart"]}
+#: the part numbers S3 accepts, in an upload's part and in CompleteMultipartUpload's list
+_PART_NUMBER_OPERATIONS = frozenset({"UploadPart", "UploadPartCopy"})
+#: CopySource may be a dict here (botocore's ``handle_copy_source_param``)
+_COPY_SOURCE_OPERATIONS = frozenset({"CopyObject", "UploadPartCopy"})
 
 
 def _type_name(value: object) -> str:
@@ -51,41 +56,56 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _check_text(name: str, value: str, member: Member, problems: list[str]) -> None:
-    if member.location in (HEADER, HEADER_MAP):
+def _check_text(name: str, value: str, in_header: bool, problems: list[str]) -> None:
+    if in_header:
         if not _HEADER_VALUE.match(value):
             problems.append(
                 f"Invalid value for parameter {name}: header values must be printable ASCII "
                 "(no CR, LF or other control characters, no non-ASCII text)"
             )
-    else:  # path, query and XML text are sent as UTF-8
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            problems.append(f"Invalid value for parameter {name}: not encodable as UTF-8")
+    elif not value.isascii() and not _encodable(value):  # path, query and XML text are sent as UTF-8
+        problems.append(f"Invalid value for parameter {name}: not encodable as UTF-8")
 
 
-def _check_scalar(name: str, value: Any, member: Member, problems: list[str]) -> None:
-    kind = member.type
+def _check_scalar(name: str, value: Any, shape: Shape, in_header: bool, problems: list[str]) -> None:
+    """botocore's ParamValidator for one scalar (types, ``min`` lengths and ranges), plus what cannot be
+    sent faithfully (header text, UTF-8, 64-bit range)."""
+    kind = shape.type
     if kind == STRING:
         if not isinstance(value, str):
             problems.append(f"Invalid type for parameter {name}, type: {_type_name(value)}, valid types: str")
-        else:
-            _check_text(name, value, member, problems)
+            return
+        _check_text(name, value, in_header, problems)
+        if shape.minimum is not None and len(value) < shape.minimum:
+            problems.append(
+                f"Invalid length for parameter {name}, value: {len(value)}, valid min length: {shape.minimum}"
+            )
     elif kind in (INTEGER, LONG):
         if not _is_int(value):
             problems.append(f"Invalid type for parameter {name}, type: {_type_name(value)}, valid types: int")
         elif not -(2**63) <= value < 2**63:
             problems.append(f"Invalid value for parameter {name}: out of range for a 64-bit integer")
-        elif value < 0 and name in _NON_NEGATIVE:
+        elif shape.minimum is not None and value < shape.minimum:
+            problems.append(f"Invalid value for parameter {name}, value: {value}, valid min value: {shape.minimum}")
+        elif value < 0 and name.rpartition(".")[2] in _NON_NEGATIVE:
             problems.append(f"Invalid value for parameter {name}: must not be negative")
     elif kind == BOOLEAN:
         if not isinstance(value, bool):
             problems.append(f"Invalid type for parameter {name}, type: {_type_name(value)}, valid types: bool")
-    elif kind == TIMESTAMP and (not isinstance(value, (datetime, str, int, float)) or isinstance(value, bool)):
-        problems.append(
-            f"Invalid type for parameter {name}, type: {_type_name(value)}, valid types: datetime, int, float, str"
-        )
+    elif kind == TIMESTAMP:
+        if not isinstance(value, (datetime, str, int, float)) or isinstance(value, bool):
+            problems.append(
+                f"Invalid type for parameter {name}, type: {_type_name(value)}, valid types: datetime, int, float, str"
+            )
+    elif kind == BLOB:
+        if not isinstance(value, (bytes, bytearray, memoryview, str)):
+            problems.append(
+                f"Invalid type for parameter {name}, type: {_type_name(value)}, valid types: bytes, bytearray, str"
+            )
+        elif isinstance(value, str):
+            _check_text(name, value, False, problems)
+    elif kind in (FLOAT, DOUBLE) and (not isinstance(value, (int, float)) or isinstance(value, bool)):
+        problems.append(f"Invalid type for parameter {name}, type: {_type_name(value)}, valid types: float, int")
 
 
 def _check_metadata(name: str, value: Any, problems: list[str]) -> None:
@@ -159,60 +179,97 @@ def utf8(text: str, what: str) -> bytes:
         raise ParamValidationError(f"Invalid value for {what}: not encodable as UTF-8") from None
 
 
-def _check_multipart_upload(value: Any, problems: list[str]) -> None:
-    name = "MultipartUpload"
-    if not isinstance(value, Mapping):
-        problems.append(f"Invalid type for parameter {name}, type: {_type_name(value)}, valid types: dict")
+def _check_shape(name: str, value: Any, shape: Shape, problems: list[str]) -> None:
+    """A nested value against its shape, recursively: structures (unknown and missing members),
+    lists, maps and scalars, as botocore's ParamValidator walks them. XML text only (no headers)."""
+    if value is None:
+        problems.append(f"Invalid type for parameter {name}, type: NoneType")
         return
-    for key in value:
-        if key != "Parts":
-            problems.append(f'Unknown parameter in {name}: "{key}", must be one of: Parts')
-    parts = value.get("Parts", [])
-    if not isinstance(parts, (list, tuple)):
-        problems.append(f"Invalid type for parameter {name}.Parts, type: {_type_name(parts)}, valid types: list")
-        return
-    for index, part in enumerate(parts):
-        where = f"{name}.Parts[{index}]"
-        if not isinstance(part, Mapping):
-            problems.append(f"Invalid type for parameter {where}, type: {_type_name(part)}, valid types: dict")
-            continue
-        for key, item in part.items():
-            member = _COMPLETED_PART.get(key)
+    kind = shape.type
+    if kind == STRUCTURE:
+        if not isinstance(value, Mapping):
+            problems.append(f"Invalid type for parameter {name}, type: {_type_name(value)}, valid types: dict")
+            return
+        members = shape.members
+        for key, item in value.items():
+            member = members.get(key)
             if member is None:
-                problems.append(f'Unknown parameter in {where}: "{key}", must be one of: {", ".join(_COMPLETED_PART)}')
-                continue
-            _check_scalar(f"{where}.{key}", item, member, problems)
-            if key == "PartNumber" and _is_int(item) and not 1 <= item <= MAX_PART_NUMBER:
-                problems.append(f"Invalid value for parameter {where}.PartNumber: must be 1 to {MAX_PART_NUMBER}")
+                problems.append(f'Unknown parameter in {name}: "{key}", must be one of: {", ".join(members)}')
+            else:
+                _check_shape(f"{name}.{key}", item, member.shape, problems)
+        for key in sorted(shape.required - value.keys()):
+            problems.append(f'Missing required parameter in {name}: "{key}"')
+        if shape.name == "CompletedPart":
+            number = value.get("PartNumber")
+            if isinstance(number, int) and _is_int(number) and not 1 <= number <= MAX_PART_NUMBER:
+                problems.append(f"Invalid value for parameter {name}.PartNumber: must be 1 to {MAX_PART_NUMBER}")
+    elif kind == LIST:
+        if not isinstance(value, (list, tuple)):
+            problems.append(f"Invalid type for parameter {name}, type: {_type_name(value)}, valid types: list")
+            return
+        item = shape.member
+        assert item is not None
+        for index, entry in enumerate(value):
+            _check_shape(f"{name}[{index}]", entry, item.shape, problems)
+    elif kind == MAP:
+        if not isinstance(value, Mapping):
+            problems.append(f"Invalid type for parameter {name}, type: {_type_name(value)}, valid types: dict")
+            return
+        assert shape.key is not None and shape.value is not None
+        for key, entry in value.items():
+            _check_shape(f"{name} (key)", key, shape.key, problems)
+            _check_shape(f"{name}[{key!r}]", entry, shape.value, problems)
+    else:
+        _check_scalar(name, value, shape, False, problems)
 
 
 def _check_member(op: Operation, name: str, value: Any, member: Member, problems: list[str]) -> None:
+    """A top-level parameter: where it goes decides what it may hold (a header, the path, the body)."""
+    shape = member.shape
     if value is None:
         problems.append(f"Invalid type for parameter {name}, type: NoneType")
-    elif member.type == MAP:
+    elif member.location == HEADERS:
         _check_metadata(name, value, problems)
-    elif name == "CopySource":
+    elif name == "CopySource" and op.name in _COPY_SOURCE_OPERATIONS:
         _check_copy_source(value, problems)
-    elif member.type == STRUCTURE:
-        _check_multipart_upload(value, problems)
-    elif member.type == BLOB:
-        pass  # bodies are checked where they are planned (_body.py): it must look at files and streams
+    elif member is op.payload and shape.type in (BLOB, STRING):
+        pass  # bodies are checked where they are planned (_body.py, _serialize._bytes_body): files and streams
+    elif member.location == HEADER:
+        if shape.type == LIST:
+            _check_header_list(name, value, shape, problems)
+        else:
+            _check_scalar(name, value, shape, True, problems)
+    elif shape.type in (STRUCTURE, LIST, MAP):
+        _check_shape(name, value, shape, problems)
     else:
-        _check_scalar(name, value, member, problems)
+        _check_scalar(name, value, shape, False, problems)
         if name == "Bucket" and isinstance(value, str) and not _BUCKET.match(value):
             problems.append(
                 f'Invalid bucket name "{value}": Bucket name must match the regex "^[a-zA-Z0-9.\\-_]{{1,255}}$"'
             )
-        elif name == "Key" and isinstance(value, str) and not value:
-            problems.append("Invalid length for parameter Key, value: 0, valid min length: 1")
-        elif (op.name, name) in _PART_NUMBER_MEMBERS and _is_int(value) and not 1 <= value <= MAX_PART_NUMBER:
+        elif (
+            name == "PartNumber"
+            and op.name in _PART_NUMBER_OPERATIONS
+            and _is_int(value)
+            and not 1 <= value <= MAX_PART_NUMBER
+        ):
             problems.append(f"Invalid value for parameter PartNumber: must be 1 to {MAX_PART_NUMBER}")
+
+
+def _check_header_list(name: str, value: Any, shape: Shape, problems: list[str]) -> None:
+    if not isinstance(value, (list, tuple)):
+        problems.append(f"Invalid type for parameter {name}, type: {_type_name(value)}, valid types: list")
+        return
+    item = shape.member
+    assert item is not None
+    for index, entry in enumerate(value):
+        _check_scalar(f"{name}[{index}]", entry, item.shape, True, problems)
 
 
 def validate(op: Operation, params: Mapping[str, Any]) -> None:
     """Raise ParamValidationError listing every problem with ``params``, or return None."""
     problems: list[str] = []
-    inputs = op.inputs
+    inputs = op.input.members
     for name, value in params.items():
         member = inputs.get(name)
         if member is None:
@@ -223,7 +280,7 @@ def validate(op: Operation, params: Mapping[str, Any]) -> None:
             problems.append(f'Unknown parameter in input: "{name}"{hint}, must be one of: {", ".join(inputs)}')
         else:
             _check_member(op, name, value, member, problems)
-    for name in sorted(op.required - params.keys()):
+    for name in sorted(op.input.required - params.keys()):
         problems.append(f'Missing required parameter in input: "{name}"')
     if problems:
         raise ParamValidationError("\n".join(problems))

@@ -30,18 +30,36 @@ def escape_text(text: str) -> str:
     return text.translate(_TEXT_ESCAPES)
 
 
+_ATTRIBUTE_ESCAPES = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#09;"}
+)
+
+
+def escape_attribute(text: str) -> str:
+    """Escape an attribute value as ElementTree does (``_escape_attrib``), quotes and whitespace included."""
+    return text.translate(_ATTRIBUTE_ESCAPES)
+
+
+def element(name: str, content: str, attributes: str = "") -> str:
+    """``<name attributes>content</name>``, or ``<name attributes />`` when empty, as ElementTree
+    writes an element without text or children (s3-spec.md §1.4: ``<ETag />``)."""
+    return f"<{name}{attributes}>{content}</{name}>" if content else f"<{name}{attributes} />"
+
+
 class Node:
     """An element as ElementTree would give it: ``tag`` (``{namespace}Name`` when namespaced),
     ``children``, and ``text`` - the character data before the first child, None when there is none;
-    ``name`` is the tag without its namespace (what S3's members are matched by)."""
+    ``name`` is the tag without its namespace (what S3's members are matched by); ``attributes``
+    as expat reports them (``{namespace}name`` keys for namespaced ones), None when there are none."""
 
-    __slots__ = ("children", "name", "tag", "text")
+    __slots__ = ("attributes", "children", "name", "tag", "text")
 
-    def __init__(self, tag: str, name: str) -> None:
+    def __init__(self, tag: str, name: str, attributes: dict[str, str] | None = None) -> None:
         self.tag = tag
         self.name = name
         self.children: list[Node] = []
         self.text: str | None = None
+        self.attributes = attributes
 
 
 class _Builder:
@@ -54,11 +72,13 @@ class _Builder:
         self.stack: list[Node] = []
         self.pending: list[str] = []
 
-    def start(self, tag: str, _attributes: Any) -> None:
+    def start(self, tag: str, attributes: dict[str, str]) -> None:
         stack = self.stack
         # expat gives "namespace}Name" for namespaced elements (namespace_separator "}")
         brace = tag.rfind("}")
         node = Node(tag, tag) if brace < 0 else Node("{" + tag, tag[brace + 1 :])
+        if attributes:
+            node.attributes = {(f"{{{k}" if "}" in k else k): v for k, v in attributes.items()}
         if stack:
             parent = stack[-1]
             if not parent.children and self.pending:

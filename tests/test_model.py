@@ -1,4 +1,5 @@
-"""The static operation table against botocore's installed S3 model: same members, same places."""
+"""s3lite's decoded model against botocore's installed S3 model, both ways: every operation and shape
+botocore has is in ours with the same binding, and nothing is in ours that botocore lacks."""
 
 from __future__ import annotations
 
@@ -6,11 +7,10 @@ from typing import Any
 
 import pytest
 
-from s3lite._model import HEADER, HEADER_MAP, OPERATIONS, PAYLOAD, QUERY, SHAPES, URI, XML, Member
+from s3lite import _model
+from s3lite._http import REDACTED_HEADERS
 
 botocore_session = pytest.importorskip("botocore.session")
-
-_LOCATIONS = {"header": HEADER, "headers": HEADER_MAP, "querystring": QUERY, "uri": URI}
 
 
 @pytest.fixture(scope="module")
@@ -18,71 +18,98 @@ def service_model() -> Any:
     return botocore_session.get_session().get_service_model("s3")
 
 
-def _location(name: str, member: Any, *, payload: str | None) -> str:
-    location = member.serialization.get("location")
-    if location:
-        return _LOCATIONS[location]
-    return PAYLOAD if name == payload else XML
+def test_the_same_operations_and_shapes(service_model: Any) -> None:
+    from s3lite import _model_data
+
+    assert list(_model.operation_names()) == list(service_model.operation_names)
+    assert set(_model_data.SHAPES) == set(service_model.shape_names)
 
 
-def _check_members(ours: dict[str, Member], shape: Any) -> None:
-    payload = shape.serialization.get("payload")
-    for name, member_shape in shape.members.items():
-        assert name in ours, f"{shape.name}.{name} missing from s3lite's model"
-        mine = ours[name]
-        assert mine.location == _location(name, member_shape, payload=payload), f"{shape.name}.{name} location"
-        if mine.location in (HEADER, HEADER_MAP, QUERY):
-            assert mine.wire == member_shape.serialization["name"], f"{shape.name}.{name} wire name"
-        if mine.location == XML:
-            assert mine.wire == member_shape.serialization.get("name", name), f"{shape.name}.{name} element"
-        if member_shape.type_name != "structure":
-            assert mine.type == member_shape.type_name, f"{shape.name}.{name} type"
-        if member_shape.type_name == "timestamp" and "timestampFormat" in member_shape.serialization:
-            assert mine.timestamp_format == member_shape.serialization["timestampFormat"], f"{shape.name}.{name}"
+def _namespace(serialization: dict[str, Any]) -> tuple[str, str] | None:
+    namespace = serialization.get("xmlNamespace")
+    if namespace is None:
+        return None
+    if isinstance(namespace, str):
+        return ("", namespace)
+    return (namespace.get("prefix", ""), namespace["uri"])
 
 
-@pytest.mark.parametrize("operation", sorted(OPERATIONS))
-def test_operation_binding_matches_botocore(operation: str, service_model: Any) -> None:
-    ours = OPERATIONS[operation]
-    theirs = service_model.operation_model(operation)
-    assert ours.method == theirs.http["method"]
-    assert ours.static_query == (theirs.http["requestUri"].split("?", 1)[1] if "?" in theirs.http["requestUri"] else "")
-    assert ours.required == frozenset(theirs.input_shape.required_members)
-    _check_members(ours.inputs, theirs.input_shape)
-    _check_members({m.name: m for m in ours.outputs}, theirs.output_shape)
-    assert ours.streaming_input == ("requestAlgorithmMember" in (theirs.http_checksum or {}))
+def _check_shape(ours: _model.Shape, theirs: Any, seen: set[str]) -> None:
+    if ours.name in seen:
+        return
+    seen.add(ours.name)
+    assert ours.type == theirs.type_name, ours.name
+    if ours.type == "structure":
+        assert list(ours.members) == list(theirs.members), ours.name
+        assert ours.required == frozenset(theirs.required_members), ours.name
+        assert ours.payload == theirs.serialization.get("payload", ""), ours.name
+        assert ours.event_stream == bool(theirs.serialization.get("eventstream")), ours.name
+        for name, member in ours.members.items():
+            their_member = theirs.members[name]
+            serialization = their_member.serialization
+            where = f"{ours.name}.{name}"
+            assert member.location == serialization.get("location", ""), where
+            assert member.wire == serialization.get("name", name), where
+            assert member.attribute == bool(serialization.get("xmlAttribute")), where
+            assert member.flattened == bool(serialization.get("flattened")), where
+            assert member.namespace == _namespace(serialization), where
+            assert member.host_label == bool(serialization.get("hostLabel")), where
+            assert member.streaming == bool(their_member.serialization.get("streaming") or
+                                            getattr(their_member, "metadata", {}).get("streaming")), where  # fmt: skip
+            _check_shape(member.shape, their_member, seen)
+    elif ours.type == "list":
+        assert ours.member is not None
+        assert ours.member.wire == theirs.member.serialization.get("name", "member"), ours.name
+        _check_shape(ours.member.shape, theirs.member, seen)
+    elif ours.type == "map":
+        assert ours.key is not None and ours.value is not None
+        assert ours.key_name == theirs.key.serialization.get("name", "key"), ours.name
+        assert ours.value_name == theirs.value.serialization.get("name", "value"), ours.name
+        _check_shape(ours.key, theirs.key, seen)
+        _check_shape(ours.value, theirs.value, seen)
+    else:
+        assert ours.timestamp_format == theirs.serialization.get("timestampFormat", ""), ours.name
+        assert ours.minimum == theirs.metadata.get("min"), ours.name
+        assert ours.sensitive == bool(theirs.metadata.get("sensitive")), ours.name
 
 
-@pytest.mark.parametrize("shape_name", sorted(SHAPES))
-def test_nested_shapes_match_botocore(shape_name: str, service_model: Any) -> None:
-    theirs = service_model.shape_for(shape_name)
-    assert {m.name for m in SHAPES[shape_name]} == set(theirs.members)
-    for member in SHAPES[shape_name]:
-        assert member.wire == theirs.members[member.name].serialization.get("name", member.name)
+def test_every_operation_binding_matches_botocore(service_model: Any) -> None:
+    for name in service_model.operation_names:
+        ours, theirs = _model.operation(name), service_model.operation_model(name)
+        uri = theirs.http["requestUri"]
+        path, _, query = uri.partition("?")
+        assert ours.method == theirs.http["method"], name
+        assert ours.static_query == query, name
+        assert ours.request_uri == (path.removeprefix("/{Bucket}")), name
+        assert set(ours.errors) == {shape.name for shape in theirs.error_shapes}, name
+        checksum = theirs.http_checksum or {}
+        assert ours.checksum_required == bool(theirs.http_checksum_required or checksum.get("requestChecksumRequired"))
+        assert ours.algorithm_member == checksum.get("requestAlgorithmMember", ""), name
+        assert ours.host_prefix == (theirs.endpoint or {}).get("hostPrefix", ""), name
+        assert ours.streaming_input == theirs.has_streaming_input, name
+        assert ours.streaming_output == (theirs.has_streaming_output or theirs.has_event_stream_output), name
+        seen: set[str] = set()
+        if theirs.input_shape is not None:
+            _check_shape(ours.input, theirs.input_shape, seen)
+        assert (ours.output is None) == (theirs.output_shape is None), name
+        if ours.output is not None:
+            _check_shape(ours.output, theirs.output_shape, seen)
 
 
-def test_sensitive_members_are_marked() -> None:
-    """The members whose values must never be logged (s3-spec.md §1.1, "Sensitive")."""
-    sensitive = {m.name for op in OPERATIONS.values() for m in op.inputs.values() if m.sensitive}
-    assert sensitive == {
-        "SSECustomerKey",
-        "CopySourceSSECustomerKey",
-        "SSEKMSKeyId",
-        "SSEKMSEncryptionContext",
+def test_every_sensitive_header_is_redacted(service_model: Any) -> None:
+    """``_http.REDACTED_HEADERS`` is written out so that the model need not be loaded to redact; it
+    must hold every header member the model marks sensitive (SSE-C keys, KMS ids and contexts)."""
+    sensitive = {
+        member.serialization["name"].lower()
+        for name in service_model.shape_names
+        if (shape := service_model.shape_for(name)).type_name == "structure"
+        for member in shape.members.values()
+        if member.serialization.get("location") == "header" and member.metadata.get("sensitive")
     }
+    assert sensitive
+    assert sensitive | {"authorization", "x-amz-security-token"} == set(REDACTED_HEADERS)
 
 
-@pytest.mark.parametrize("name", sorted(OPERATIONS))
-def test_modeled_errors(service_model: Any, name: str) -> None:
-    """They decide which 429s are retried (botocore 1.44's ThrottlingStatusCodeChecker)."""
-    theirs = {shape.name for shape in service_model.operation_model(name).error_shapes}
-    assert set(OPERATIONS[name].modeled_errors) == theirs
-
-
-def test_every_sensitive_member_is_redacted() -> None:
-    from s3lite._http import REDACTED_HEADERS
-
-    for op in OPERATIONS.values():
-        for member in op.inputs.values():
-            if member.sensitive or member.wire.lower().endswith("customer-key"):
-                assert member.wire.lower() in REDACTED_HEADERS, member.name
+def test_a_made_up_operation_is_refused() -> None:
+    with pytest.raises(Exception, match="Unknown operation 'PutObjectt'"):
+        _model.operation("PutObjectt")
