@@ -11,43 +11,45 @@ from typing import TYPE_CHECKING, Any
 from ._credentials import Credentials
 from ._endpoint import Endpoint
 from ._errors import (
-    AccessDenied,
-    AnnotationLimitExceeded,
-    AnnotationNameTooLong,
     BodyClosedError,
-    BucketAlreadyExists,
-    BucketAlreadyOwnedByYou,
     ChecksumMismatchError,
     ClientError,
     ConnectTimeoutError,
-    EncryptionTypeMismatch,
     EndpointConnectionError,
     HTTPClientError,
-    IdempotencyParameterMismatch,
     IncompleteReadError,
+    NoCredentialsError,
+    ParamValidationError,
+    PoolTimeoutError,
+    ReadTimeoutError,
+    ResponseParseError,
+    S3LiteError,
+    UnseekableStreamError,
+)
+from ._flow import CallContext, HashBody, ReadBody, Send, Sleep, operation_flow, run_to_completion
+from ._http import HttpRequest, HttpResponse, StreamBody
+from ._modeled_errors import (
+    AccessDenied,
+    AnnotationLimitExceeded,
+    AnnotationNameTooLong,
+    BucketAlreadyExists,
+    BucketAlreadyOwnedByYou,
+    EncryptionTypeMismatch,
+    IdempotencyParameterMismatch,
     InvalidAnnotationName,
     InvalidObjectState,
     InvalidPrefix,
     InvalidRequest,
     InvalidWriteOffset,
-    NoCredentialsError,
     NoSuchAnnotation,
     NoSuchBucket,
     NoSuchKey,
     NoSuchUpload,
     ObjectAlreadyInActiveTierError,
     ObjectNotInActiveTierError,
-    ParamValidationError,
-    PoolTimeoutError,
-    ReadTimeoutError,
-    ResponseParseError,
-    S3LiteError,
     TooManyParts,
-    UnseekableStreamError,
     UnsupportedMediaType,
 )
-from ._flow import CallContext, HashBody, ReadBody, Send, Sleep, operation_flow, run_to_completion
-from ._http import HttpRequest, HttpResponse, StreamBody
 from ._parse import parse, parse_error, parse_result
 from ._serialize import serialize
 from ._sigv4 import SigningKeyCache, presign, sign

@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, Self, Unpack, cast
+from typing import Any, Self
 
 import anyio
 import httpx
@@ -15,31 +15,14 @@ from ._errors import HTTPClientError
 from ._flow import Driving, HashBody, ReadBody, Send
 from ._http import HttpResponse, StreamBody
 from ._httpx_adapter import attempt_deadline, with_deadlines
+from ._operations import AsyncOperations
 from ._serialize import CHUNK_SIZE
 from ._streaming import AsyncStreamingBody, with_body
 from ._transport import TRANSPORT_ERRORS, aread_whole, from_httpx, to_httpx, translated
-from ._types import (
-    CompleteMultipartUploadOutput,
-    CompleteMultipartUploadRequest,
-    CopyObjectOutput,
-    CopyObjectRequest,
-    CreateMultipartUploadOutput,
-    CreateMultipartUploadRequest,
-    GetObjectOutput,
-    GetObjectRequest,
-    HeadObjectOutput,
-    HeadObjectRequest,
-    PutObjectOutput,
-    PutObjectRequest,
-    UploadPartCopyOutput,
-    UploadPartCopyRequest,
-    UploadPartOutput,
-    UploadPartRequest,
-)
 from ._upload import aiter_stream, asha256_of, source_closer
 
 
-class AsyncClient(BaseClient):
+class AsyncClient(BaseClient, AsyncOperations):
     """An asynchronous S3 client: ``Client``'s methods as coroutines, many calls sharing one pool."""
 
     def __init__(self, *, transport: httpx.AsyncBaseTransport | None = None, **options: Any) -> None:
@@ -132,31 +115,3 @@ class AsyncClient(BaseClient):
             if (held := driving.release()) is not None:
                 with anyio.CancelScope(shield=True):
                     await held.aclose()
-
-    async def put_object(self, **params: Unpack[PutObjectRequest]) -> PutObjectOutput:
-        return cast(PutObjectOutput, await self._call("PutObject", params))
-
-    async def get_object(self, **params: Unpack[GetObjectRequest]) -> GetObjectOutput[AsyncStreamingBody]:
-        return cast(GetObjectOutput[AsyncStreamingBody], await self._call("GetObject", params))
-
-    async def head_object(self, **params: Unpack[HeadObjectRequest]) -> HeadObjectOutput:
-        return cast(HeadObjectOutput, await self._call("HeadObject", params))
-
-    async def copy_object(self, **params: Unpack[CopyObjectRequest]) -> CopyObjectOutput:
-        return cast(CopyObjectOutput, await self._call("CopyObject", params))
-
-    async def create_multipart_upload(
-        self, **params: Unpack[CreateMultipartUploadRequest]
-    ) -> CreateMultipartUploadOutput:
-        return cast(CreateMultipartUploadOutput, await self._call("CreateMultipartUpload", params))
-
-    async def upload_part(self, **params: Unpack[UploadPartRequest]) -> UploadPartOutput:
-        return cast(UploadPartOutput, await self._call("UploadPart", params))
-
-    async def upload_part_copy(self, **params: Unpack[UploadPartCopyRequest]) -> UploadPartCopyOutput:
-        return cast(UploadPartCopyOutput, await self._call("UploadPartCopy", params))
-
-    async def complete_multipart_upload(
-        self, **params: Unpack[CompleteMultipartUploadRequest]
-    ) -> CompleteMultipartUploadOutput:
-        return cast(CompleteMultipartUploadOutput, await self._call("CompleteMultipartUpload", params))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, Self, Unpack, cast
+from typing import Any, Self
 
 import httpx
 
@@ -18,31 +18,14 @@ from ._errors import HTTPClientError
 from ._flow import Driving, HashBody, ReadBody, Send
 from ._http import HttpResponse, StreamBody
 from ._httpx_adapter import attempt_deadline, with_deadlines
+from ._operations import SyncOperations
 from ._serialize import CHUNK_SIZE
 from ._streaming import StreamingBody, with_body
 from ._transport import TRANSPORT_ERRORS, from_httpx, read_whole, to_httpx, translated
-from ._types import (
-    CompleteMultipartUploadOutput,
-    CompleteMultipartUploadRequest,
-    CopyObjectOutput,
-    CopyObjectRequest,
-    CreateMultipartUploadOutput,
-    CreateMultipartUploadRequest,
-    GetObjectOutput,
-    GetObjectRequest,
-    HeadObjectOutput,
-    HeadObjectRequest,
-    PutObjectOutput,
-    PutObjectRequest,
-    UploadPartCopyOutput,
-    UploadPartCopyRequest,
-    UploadPartOutput,
-    UploadPartRequest,
-)
 from ._upload import iter_stream, sha256_of, source_closer
 
 
-class Client(BaseClient):
+class Client(BaseClient, SyncOperations):
     """A synchronous S3 client with boto3's method names, keyword arguments and result dicts."""
 
     def __init__(self, *, transport: httpx.BaseTransport | None = None, **options: Any) -> None:
@@ -130,29 +113,3 @@ class Client(BaseClient):
         finally:
             if (held := driving.release()) is not None:
                 held.close()
-
-    def put_object(self, **params: Unpack[PutObjectRequest]) -> PutObjectOutput:
-        return cast(PutObjectOutput, self._call("PutObject", params))
-
-    def get_object(self, **params: Unpack[GetObjectRequest]) -> GetObjectOutput[StreamingBody]:
-        return cast(GetObjectOutput[StreamingBody], self._call("GetObject", params))
-
-    def head_object(self, **params: Unpack[HeadObjectRequest]) -> HeadObjectOutput:
-        return cast(HeadObjectOutput, self._call("HeadObject", params))
-
-    def copy_object(self, **params: Unpack[CopyObjectRequest]) -> CopyObjectOutput:
-        return cast(CopyObjectOutput, self._call("CopyObject", params))
-
-    def create_multipart_upload(self, **params: Unpack[CreateMultipartUploadRequest]) -> CreateMultipartUploadOutput:
-        return cast(CreateMultipartUploadOutput, self._call("CreateMultipartUpload", params))
-
-    def upload_part(self, **params: Unpack[UploadPartRequest]) -> UploadPartOutput:
-        return cast(UploadPartOutput, self._call("UploadPart", params))
-
-    def upload_part_copy(self, **params: Unpack[UploadPartCopyRequest]) -> UploadPartCopyOutput:
-        return cast(UploadPartCopyOutput, self._call("UploadPartCopy", params))
-
-    def complete_multipart_upload(
-        self, **params: Unpack[CompleteMultipartUploadRequest]
-    ) -> CompleteMultipartUploadOutput:
-        return cast(CompleteMultipartUploadOutput, self._call("CompleteMultipartUpload", params))

@@ -7,7 +7,7 @@ builds them only ever names parameters, never echoes values of sensitive members
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 
 class S3LiteError(Exception):
@@ -105,7 +105,10 @@ class ResponseParseError(S3LiteError):
 
 
 class ClientError(S3LiteError):
-    """S3 answered with an error. ``response`` has botocore's shape: ``Error`` and ``ResponseMetadata``."""
+    """S3 answered with an error. ``response`` has botocore's shape: ``Error`` and ``ResponseMetadata``.
+
+    The modeled errors (``NoSuchKey`` ...) are its subclasses, generated into ``_modeled_errors``.
+    """
 
     def __init__(self, error_response: dict[str, Any], operation_name: str) -> None:
         error = error_response.get("Error", {})
@@ -121,120 +124,25 @@ class ClientError(S3LiteError):
         self.operation_name = operation_name
 
 
-class NoSuchKey(ClientError):
-    """The specified key does not exist."""
-
-
-class NoSuchUpload(ClientError):
-    """The specified multipart upload does not exist."""
-
-
-class NoSuchBucket(ClientError):
-    """The specified bucket does not exist."""
-
-
-class InvalidObjectState(ClientError):
-    """The object is archived and must be restored first."""
-
-
-class ObjectNotInActiveTierError(ClientError):
-    """The source object of a copy is not in the active tier."""
-
-
-class InvalidRequest(ClientError):
-    """S3 rejected the request as a whole."""
-
-
-class InvalidWriteOffset(ClientError):
-    """The write offset does not match the object's size."""
-
-
-class TooManyParts(ClientError):
-    """The upload exceeds the number of parts S3 allows."""
-
-
-class EncryptionTypeMismatch(ClientError):
-    """The encryption asked for does not match the object's."""
-
-
-class BucketAlreadyExists(ClientError):
-    """The bucket name is taken."""
-
-
-class BucketAlreadyOwnedByYou(ClientError):
-    """The bucket exists and is yours."""
-
-
-class ObjectAlreadyInActiveTierError(ClientError):
-    """The object is already in the active tier."""
-
-
-class AccessDenied(ClientError):
-    """The credentials are not allowed to do this."""
-
-
-class UnsupportedMediaType(ClientError):
-    """The request's content type is not supported."""
-
-
-class IdempotencyParameterMismatch(ClientError):
-    """A retried request's parameters differ from the first one's."""
-
-
-class InvalidPrefix(ClientError):
-    """The prefix given is not valid."""
-
-
-class AnnotationLimitExceeded(ClientError):
-    """The object has too many annotations."""
-
-
-class AnnotationNameTooLong(ClientError):
-    """An annotation's name is too long."""
-
-
-class InvalidAnnotationName(ClientError):
-    """An annotation's name is not valid."""
-
-
-class NoSuchAnnotation(ClientError):
-    """The annotation does not exist."""
-
-
-#: S3's modeled error codes -> the class raised for them (botocore raises the modeled class for any
-#: operation whose error Code matches a shape of the service).
-MODELED_ERRORS: dict[str, type[ClientError]] = {
-    cls.__name__: cls
-    for cls in (
-        NoSuchKey,
-        NoSuchUpload,
-        NoSuchBucket,
-        InvalidObjectState,
-        ObjectNotInActiveTierError,
-        InvalidRequest,
-        InvalidWriteOffset,
-        TooManyParts,
-        EncryptionTypeMismatch,
-        BucketAlreadyExists,
-        BucketAlreadyOwnedByYou,
-        ObjectAlreadyInActiveTierError,
-        AccessDenied,
-        UnsupportedMediaType,
-        IdempotencyParameterMismatch,
-        InvalidPrefix,
-        AnnotationLimitExceeded,
-        AnnotationNameTooLong,
-        InvalidAnnotationName,
-        NoSuchAnnotation,
-    )
-}
-
-#: Members of modeled error shapes, which botocore also puts at the top of ``ClientError.response``.
-ERROR_MEMBERS: dict[str, tuple[str, ...]] = {"InvalidObjectState": ("StorageClass", "AccessTier")}
-
-
 def client_error(error_response: dict[str, Any], operation_name: str) -> ClientError:
     """The exception for an error response: the modeled subclass for its code, else ClientError."""
+    from ._modeled_errors import MODELED_ERRORS  # here: the generated classes subclass ClientError above
+
     code = error_response.get("Error", {}).get("Code", "")
     modeled = MODELED_ERRORS.get(code) if isinstance(code, str) else None
     return (modeled or ClientError)(error_response, operation_name)
+
+
+if TYPE_CHECKING:
+    ERROR_MEMBERS: dict[str, tuple[str, ...]]
+    MODELED_ERRORS: dict[str, type[ClientError]]
+else:
+
+    def __getattr__(name: str) -> Any:
+        """``ERROR_MEMBERS`` / ``MODELED_ERRORS`` live in the generated ``_modeled_errors``, which imports
+        this module: they are looked up there when asked for (for modules that import them from here)."""
+        if name in ("ERROR_MEMBERS", "MODELED_ERRORS"):
+            from . import _modeled_errors
+
+            return getattr(_modeled_errors, name)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

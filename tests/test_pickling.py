@@ -21,7 +21,8 @@ from typing import Any
 import pytest
 
 import s3lite
-from s3lite._errors import MODELED_ERRORS, client_error
+from s3lite._errors import client_error
+from s3lite._modeled_errors import MODELED_ERRORS
 
 #: An error response as s3lite's parser builds it, with the members that make ClientError's message.
 ERROR_RESPONSE: dict[str, Any] = {
