@@ -20,24 +20,12 @@ from ._errors import NoCredentialsError, ParamValidationError, S3LiteError
 from ._flow import CallContext, Flow, operation_flow
 from ._httpx_adapter import check_httpx
 from ._model import operation_names
+from ._operations import METHODS
 from ._retry import RetryPolicy
 from ._serialize import UploadSigning, serialize
 from ._sigv4 import MAX_PRESIGN_EXPIRES, presign
 from ._streaming import OpenBodies
 from ._transport import TransportOptions, transport_failure
-
-#: boto3 method name -> operation name.
-METHODS = {
-    "put_object": "PutObject",
-    "get_object": "GetObject",
-    "head_object": "HeadObject",
-    "copy_object": "CopyObject",
-    "create_multipart_upload": "CreateMultipartUpload",
-    "upload_part": "UploadPart",
-    "upload_part_copy": "UploadPartCopy",
-    "complete_multipart_upload": "CompleteMultipartUpload",
-}
-
 
 #: what a presigned URL may be used with (``HttpMethod`` overrides the operation's own)
 PRESIGN_METHODS = ("GET", "PUT", "HEAD", "POST", "DELETE")

@@ -7,7 +7,7 @@ builds them only ever names parameters, never echoes values of sensitive members
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 
 class S3LiteError(Exception):
@@ -132,17 +132,3 @@ def client_error(error_response: dict[str, Any], operation_name: str) -> ClientE
     modeled = MODELED_ERRORS.get(code) if isinstance(code, str) else None
     return (modeled or ClientError)(error_response, operation_name)
 
-
-if TYPE_CHECKING:
-    ERROR_MEMBERS: dict[str, tuple[str, ...]]
-    MODELED_ERRORS: dict[str, type[ClientError]]
-else:
-
-    def __getattr__(name: str) -> Any:
-        """``ERROR_MEMBERS`` / ``MODELED_ERRORS`` live in the generated ``_modeled_errors``, which imports
-        this module: they are looked up there when asked for (for modules that import them from here)."""
-        if name in ("ERROR_MEMBERS", "MODELED_ERRORS"):
-            from . import _modeled_errors
-
-            return getattr(_modeled_errors, name)
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

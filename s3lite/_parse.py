@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import _rules, _xml
-from ._errors import ERROR_MEMBERS, ResponseParseError, client_error
+from ._errors import ResponseParseError, client_error
 from ._http import HttpResponse
 from ._model import (
     BLOB,
@@ -36,6 +36,7 @@ from ._model import (
     Shape,
     operation,
 )
+from ._modeled_errors import ERROR_MEMBERS
 from ._timestamps import parse_response_timestamp, parse_response_timestamp_or_none
 
 #: what a shape's reader takes: one element, or the elements of a name that repeats

@@ -131,5 +131,5 @@ def test_presigned_url_rules() -> None:
         with pytest.raises(s3lite.ParamValidationError):
             client.generate_presigned_url("get_object", Params={"Bucket": "b", "Key": "k"}, ExpiresIn=bad)  # type: ignore[arg-type]
     with pytest.raises(s3lite.ParamValidationError):
-        client.generate_presigned_url("delete_bucket", Params={"Bucket": "b"})
+        client.generate_presigned_url("delete_buckets", Params={"Bucket": "b"})
     client.close()

@@ -17,18 +17,12 @@ import pytest
 from drivers import KINDS, Driver
 
 import s3lite
+from s3lite._operations import METHODS
 
-#: The eight operations of reference/s3-spec.md, as boto3 names its methods.
-OPERATIONS = (
-    "put_object",
-    "get_object",
-    "head_object",
-    "copy_object",
-    "create_multipart_upload",
-    "upload_part",
-    "upload_part_copy",
-    "complete_multipart_upload",
-)
+#: Every operation of the S3 model, as boto3 names its methods.
+OPERATIONS = tuple(METHODS)
+#: What the clients have beside the operations (paginators and waiters come with their own mixin).
+EXTRAS = {"close", "generate_presigned_url"}
 #: Names only the async classes have, and what they stand for.
 ASYNC_ALIASES = {"aclose": "close"}
 
@@ -45,8 +39,9 @@ def same_parameters(sync: Callable[..., Any], asynchronous: Callable[..., Any]) 
     assert str(left.return_annotation) == str(right.return_annotation).replace("AsyncStreamingBody", "StreamingBody")
 
 
-def test_client_methods_are_the_eight_operations() -> None:
-    assert public(s3lite.Client) == {*OPERATIONS, "close", "generate_presigned_url"}
+def test_client_methods_are_every_operation() -> None:
+    assert len(OPERATIONS) == 116
+    assert public(s3lite.Client) == {*OPERATIONS, *EXTRAS}
 
 
 def test_async_client_has_the_same_methods() -> None:
@@ -54,7 +49,7 @@ def test_async_client_has_the_same_methods() -> None:
     assert s3lite.AsyncClient.aclose is s3lite.AsyncClient.close
 
 
-@pytest.mark.parametrize("name", sorted({*OPERATIONS, "close", "generate_presigned_url"}))
+@pytest.mark.parametrize("name", sorted({*OPERATIONS, *EXTRAS}))
 def test_client_signatures_match(name: str) -> None:
     same_parameters(getattr(s3lite.Client, name), getattr(s3lite.AsyncClient, name))
 
