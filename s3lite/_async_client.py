@@ -5,12 +5,12 @@ from __future__ import annotations
 import inspect
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, Unpack
 
 import anyio
 import httpx
 
-from ._base import BaseClient
+from ._base import BaseClient, ClientOptions
 from ._errors import HTTPClientError
 from ._flow import Driving, HashBody, ReadBody, Send
 from ._http import HttpResponse, StreamBody
@@ -25,7 +25,7 @@ from ._upload import aiter_stream, asha256_of, source_closer
 class AsyncClient(BaseClient, AsyncOperations):
     """An asynchronous S3 client: ``Client``'s methods as coroutines, many calls sharing one pool."""
 
-    def __init__(self, *, transport: httpx.AsyncBaseTransport | None = None, **options: Any) -> None:
+    def __init__(self, *, transport: httpx.AsyncBaseTransport | None = None, **options: Unpack[ClientOptions]) -> None:
         super().__init__(**options)
         if transport is None:
             transport = httpx.AsyncHTTPTransport(

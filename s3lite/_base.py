@@ -9,7 +9,7 @@ import random
 import ssl
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal, TypedDict
 
 import httpx
 
@@ -26,6 +26,28 @@ from ._serialize import UploadSigning, serialize
 from ._sigv4 import MAX_PRESIGN_EXPIRES, presign
 from ._streaming import OpenBodies
 from ._transport import TransportOptions, transport_failure
+
+
+class ClientOptions(TypedDict, total=False):
+    """The constructor options both clients take (``Client(**options)``), spelled out so that an editor
+    completes them and mypy flags ``Client(endpoint_ur=...)``; see :class:`BaseClient` for each."""
+
+    region_name: str | None
+    endpoint_url: str | None
+    aws_access_key_id: str | None
+    aws_secret_access_key: str | None
+    aws_session_token: str | None
+    addressing_style: Literal["auto", "path", "virtual"]
+    retry_mode: Literal["standard", "legacy"]
+    max_attempts: int | None
+    timeout: float | httpx.Timeout | None
+    max_connections: int
+    verify: bool | str | ssl.SSLContext
+    proxy: str | None
+    trust_env: bool
+    attempt_timeout: float | None
+    upload_signing: UploadSigning
+
 
 #: what a presigned URL may be used with (``HttpMethod`` overrides the operation's own)
 PRESIGN_METHODS = ("GET", "PUT", "HEAD", "POST", "DELETE")

@@ -9,11 +9,11 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, Unpack
 
 import httpx
 
-from ._base import BaseClient
+from ._base import BaseClient, ClientOptions
 from ._errors import HTTPClientError
 from ._flow import Driving, HashBody, ReadBody, Send
 from ._http import HttpResponse, StreamBody
@@ -28,7 +28,7 @@ from ._upload import iter_stream, sha256_of, source_closer
 class Client(BaseClient, SyncOperations):
     """A synchronous S3 client with boto3's method names, keyword arguments and result dicts."""
 
-    def __init__(self, *, transport: httpx.BaseTransport | None = None, **options: Any) -> None:
+    def __init__(self, *, transport: httpx.BaseTransport | None = None, **options: Unpack[ClientOptions]) -> None:
         super().__init__(**options)
         if transport is None:
             transport = httpx.HTTPTransport(

@@ -74,6 +74,12 @@ def mistakes(client: s3lite.Client) -> None:
     client.list_objects_v2(Bucket="b", MaxKeys="100")  # E: arg-type "MaxKeys"
     client.put_bucket_tagging(Bucket="b", Tagging={"TagSet": [{"Key": "env"}]})  # E: typeddict-item "Value"
     client.delete_objects(Bucket="b")  # E: call-arg "Delete"
+
+
+def constructors() -> None:
+    s3lite.Client(endpoint_ur="http://127.0.0.1:9000")  # E: call-arg "endpoint_ur"
+    s3lite.AsyncClient(addressing_style="virtual-hosted")  # E: arg-type "virtual-hosted"
+    s3lite.Client(max_connections="10")  # E: arg-type "max_connections"
 """
 
 MYPY_LINE = re.compile(r"^[^:]+:(\d+): error: (.*)  \[([a-z-]+)\]$")
