@@ -81,30 +81,37 @@ class AsyncClient(BaseClient, AsyncOperations):
         await self._release_abandoned()
         driving = Driving(self._flow(operation, params, allow_async=True))
         deadline = None
+        #: the transport's response whose body the flow left unread (a streamed result, or an error's body)
+        held: httpx.Response | None = None
         try:
             while (effect := driving.next_effect()) is not None:
                 if isinstance(effect, Send):
-                    if (previous := driving.release()) is not None:
+                    if (previous := held) is not None:
+                        held = None
                         await previous.aclose()
                     deadline = self._deadline()
                     try:
-                        driving.received(effect, *await self._send(effect, deadline))
+                        raw, described = await self._send(effect, deadline)
+                        held = raw if effect.stream else None
+                        driving.received(described)
                     except HTTPClientError as error:
                         driving.fail(error)
                 elif isinstance(effect, HashBody):
                     driving.answer(await asha256_of(effect.body))
                 elif isinstance(effect, ReadBody):
-                    response = driving.release()
+                    unread, held = held, None
+                    assert unread is not None  # ReadBody follows a streamed Send
                     with attempt_deadline(deadline):
                         try:
-                            driving.answer(await aread_whole(response))
+                            driving.answer(await aread_whole(unread))
                         except TRANSPORT_ERRORS as error:
                             driving.fail(translated(error))
                         finally:
-                            await response.aclose()
+                            await unread.aclose()
                 else:
                     await anyio.sleep(effect.seconds)
-            return with_body(driving, params, AsyncStreamingBody, self._bodies)
+            result, held = with_body(operation, driving, held, params, AsyncStreamingBody, self._bodies)
+            return result
         except BaseException:
             if (close := source_closer(params.get("Body"))) is not None:
                 with anyio.CancelScope(shield=True):
@@ -112,6 +119,6 @@ class AsyncClient(BaseClient, AsyncOperations):
                         await closed
             raise
         finally:
-            if (held := driving.release()) is not None:
+            if held is not None:
                 with anyio.CancelScope(shield=True):
                     await held.aclose()

@@ -82,34 +82,41 @@ class Client(BaseClient, SyncOperations):
         self._release_abandoned()
         driving = Driving(self._flow(operation, params, allow_async=False))
         deadline = None
+        #: the transport's response whose body the flow left unread (a streamed result, or an error's body)
+        held: httpx.Response | None = None
         try:
             while (effect := driving.next_effect()) is not None:
                 if isinstance(effect, Send):
-                    if (previous := driving.release()) is not None:
+                    if (previous := held) is not None:
+                        held = None
                         previous.close()
                     deadline = self._deadline()
                     try:
-                        driving.received(effect, *self._send(effect, deadline))
+                        raw, described = self._send(effect, deadline)
+                        held = raw if effect.stream else None
+                        driving.received(described)
                     except HTTPClientError as error:
                         driving.fail(error)
                 elif isinstance(effect, HashBody):
                     driving.answer(sha256_of(effect.body))
                 elif isinstance(effect, ReadBody):
-                    response = driving.release()
+                    unread, held = held, None
+                    assert unread is not None  # ReadBody follows a streamed Send
                     with attempt_deadline(deadline):
                         try:
-                            driving.answer(read_whole(response))
+                            driving.answer(read_whole(unread))
                         except TRANSPORT_ERRORS as error:
                             driving.fail(translated(error))
                         finally:
-                            response.close()
+                            unread.close()
                 else:
                     time.sleep(effect.seconds)
-            return with_body(driving, params, StreamingBody, self._bodies)
+            result, held = with_body(operation, driving, held, params, StreamingBody, self._bodies)
+            return result
         except BaseException:
             if (close := source_closer(params.get("Body"))) is not None:
                 close()
             raise
         finally:
-            if (held := driving.release()) is not None:
+            if held is not None:
                 held.close()

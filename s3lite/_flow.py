@@ -301,20 +301,19 @@ def operation_flow(context: CallContext, operation: str, params: Mapping[str, An
 
 
 class Driving:
-    """One call between its flow and whoever performs the effects: the answer to send in next, and the
-    response a client keeps open (a streamed body) until the flow is done with it.
+    """One call between its flow and whoever performs the effects: the answer to send in next, the
+    last response received, and the result once the flow is done.
 
-    Both clients and :func:`run_to_completion` step a flow through this, so that only the I/O differs.
+    Both clients and :func:`run_to_completion` step a flow through this, so that only the I/O differs;
+    what a client keeps of its transport (a response whose body stays open) stays in the client.
     """
 
-    __slots__ = ("_error", "_flow", "_reply", "held", "last", "result")
+    __slots__ = ("_error", "_flow", "_reply", "last", "result")
 
     def __init__(self, flow: Flow) -> None:
         self._flow = flow
         self._reply: Any = None
         self._error: HTTPClientError | None = None
-        #: the transport's response whose body is not read yet (a client's, opaque here)
-        self.held: Any = None
         #: the description of the last response received
         self.last: HttpResponse | None = None
         self.result: dict[str, Any] = {}
@@ -336,17 +335,10 @@ class Driving:
         """The effect failed in the transport: thrown into the flow, which retries or raises it."""
         self._error = error
 
-    def received(self, effect: Send, raw: Any, response: HttpResponse) -> None:
-        """A Send's answer; the transport's ``raw`` response is held while its body stays unread."""
-        if effect.stream:
-            self.held = raw
+    def received(self, response: HttpResponse) -> None:
+        """A Send's answer."""
         self.last = response
         self._reply = response
-
-    def release(self) -> Any:
-        """The held response, no longer held (for the caller to close, or to hand over as ``Body``)."""
-        held, self.held = self.held, None
-        return held
 
 
 def run_to_completion(flow: Flow, respond: Callable[[Effect], Any]) -> dict[str, Any]:

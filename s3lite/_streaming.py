@@ -17,6 +17,7 @@ from typing import Any, NoReturn, Self
 from ._checksums import ChecksumVerifier, response_verifier
 from ._errors import BodyClosedError, IncompleteReadError, S3LiteError
 from ._flow import Driving
+from ._model import operation
 from ._http import HttpResponse
 from ._transport import TRANSPORT_ERRORS, araw_chunks, raw_chunks, translated
 
@@ -178,14 +179,28 @@ class OpenBodies:
             yield response
 
 
-def with_body(driving: Driving, params: Mapping[str, Any], body_class: Any, bodies: OpenBodies) -> dict[str, Any]:
-    """The call's result; a GetObject's gets the held response as its ``Body`` (a StreamingBody or
-    AsyncStreamingBody), watched by ``bodies``."""
+def with_body(
+    operation_name: str, driving: Driving, held: Any, params: Mapping[str, Any], body_class: Any, bodies: OpenBodies
+) -> tuple[dict[str, Any], Any]:
+    """(the call's result, what is still held): a streamed result (GetObject's ``Body``, an event
+    stream's ``Payload``) gets the held response as a ``body_class`` (StreamingBody or
+    AsyncStreamingBody) watched by ``bodies``, which then owns it; SelectObjectContent's is decoded
+    as events (``_eventstream``)."""
     result = driving.result
-    if driving.held is not None and driving.last is not None and "Body" not in result:
-        state = body_state(driving.last, params, result)
-        result["Body"] = body_class(driving.release(), state, bodies)
-    return result
+    last = driving.last
+    output = operation(operation_name).output
+    if held is None or last is None or output is None:
+        return result, held
+    payload = output.members[output.payload]
+    state = body_state(last, params, result)
+    body = body_class(held, state, bodies)
+    if payload.shape.event_stream:
+        from ._eventstream import event_stream_for
+
+        result[payload.name] = event_stream_for(body)
+    else:
+        result[payload.name] = body
+    return result, None
 
 
 def as_amount(amt: int | None) -> int | None:
