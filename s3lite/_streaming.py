@@ -245,6 +245,15 @@ class StreamingBody:
             self._pull()
         return state.take(amount)
 
+    def read1(self, amt: int | None = None) -> bytes:
+        """Up to ``amt`` bytes (all that is buffered when None) with at most one chunk pulled from the
+        network: what is buffered, else the next chunk as it arrives (``io.BufferedIOBase.read1``);
+        b"" at the end. For streams of events, handed on as they come: ``read(n)`` waits for n bytes."""
+        state = self._state
+        while state.wants(1):
+            self._pull()
+        return state.take(as_amount(amt))
+
     def readable(self) -> bool:
         return True
 
@@ -330,6 +339,12 @@ class AsyncStreamingBody:
         while state.wants(amount):
             await self._pull()
         return state.take(amount)
+
+    async def read1(self, amt: int | None = None) -> bytes:
+        state = self._state
+        while state.wants(1):
+            await self._pull()
+        return state.take(as_amount(amt))
 
     def readable(self) -> bool:
         return True

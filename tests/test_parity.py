@@ -97,7 +97,7 @@ def test_async_body_mirrors_streaming_body() -> None:
     assert s3lite.AsyncStreamingBody.aclose is s3lite.AsyncStreamingBody.close
 
 
-@pytest.mark.parametrize("name", ["read", "close"])
+@pytest.mark.parametrize("name", ["read", "read1", "close"])
 def test_body_io_methods(name: str) -> None:
     same_parameters(getattr(s3lite.StreamingBody, name), getattr(s3lite.AsyncStreamingBody, name))
     assert inspect.iscoroutinefunction(getattr(s3lite.AsyncStreamingBody, name))
