@@ -22,6 +22,7 @@ from ._errors import (
     ConnectTimeoutError,
     EncryptionTypeMismatch,
     EndpointConnectionError,
+    EventStreamError,
     HTTPClientError,
     IdempotencyParameterMismatch,
     IncompleteReadError,
@@ -56,6 +57,7 @@ from ._version import __version__
 if TYPE_CHECKING:
     from ._async_client import AsyncClient
     from ._client import Client
+    from ._eventstream import AsyncEventStream, EventStream
     from ._streaming import AsyncStreamingBody, StreamingBody
 
 __all__ = [
@@ -63,6 +65,7 @@ __all__ = [
     "AnnotationLimitExceeded",
     "AnnotationNameTooLong",
     "AsyncClient",
+    "AsyncEventStream",
     "AsyncStreamingBody",
     "BodyClosedError",
     "BucketAlreadyExists",
@@ -76,6 +79,8 @@ __all__ = [
     "EncryptionTypeMismatch",
     "Endpoint",
     "EndpointConnectionError",
+    "EventStream",
+    "EventStreamError",
     "HTTPClientError",
     "HashBody",
     "HttpRequest",
@@ -124,6 +129,8 @@ _LAZY = {
     "AsyncClient": "._async_client",
     "StreamingBody": "._streaming",
     "AsyncStreamingBody": "._streaming",
+    "EventStream": "._eventstream",
+    "AsyncEventStream": "._eventstream",
 }
 
 

@@ -121,6 +121,12 @@ class ClientError(S3LiteError):
         self.operation_name = operation_name
 
 
+class EventStreamError(ClientError):
+    """An error or exception event in an event stream (SelectObjectContent's ``Payload``): raised while
+    iterating, with botocore's ``response`` (``{"Error": {"Code": ..., "Message": ...}}``, no
+    ``ResponseMetadata``: the HTTP response was a 200 long before), as botocore's ``EventStreamError``."""
+
+
 class NoSuchKey(ClientError):
     """The specified key does not exist."""
 
