@@ -1,4 +1,4 @@
-"""``python -m fuzz --minutes N [--jobs J] [--strict] [parse serialize sigv4]``: fuzz for N minutes each.
+"""``python -m fuzz --minutes N [--jobs J] [--strict] [parse serialize sigv4 eventstream]``: fuzz for N minutes each.
 
 Each harness runs under atheris at low priority (``nice``) with its corpus in fuzz/corpus-<name>/
 (kept between runs, never committed) and its findings in fuzz/crash-<name>/: a ``.txt``
@@ -23,7 +23,7 @@ from pathlib import Path
 from fuzz.known import KNOWN
 
 FUZZ_DIR = Path(__file__).resolve().parent
-HARNESSES = ("parse", "serialize", "sigv4")
+HARNESSES = ("parse", "serialize", "sigv4", "eventstream")
 #: libFuzzer settings: a slow input is a finding (quadratic parsing, entity expansion), not a hang
 LIBFUZZER_FLAGS = ("-timeout=20", "-rss_limit_mb=2048", "-max_len=8192", "-print_final_stats=1")
 

@@ -1,4 +1,4 @@
-"""What the three harnesses share: the byte reader, the crash rule, and the two ways to run a target.
+"""What the harnesses share: the byte reader, the crash rule, and the two ways to run a target.
 
 A target takes the raw fuzz input (``bytes``) and raises only when s3lite broke a promise: an
 exception that is not an :class:`s3lite.S3LiteError`, or an :class:`InvariantViolation` the

@@ -16,6 +16,7 @@ from ._errors import (
     ClientError,
     ConnectTimeoutError,
     EndpointConnectionError,
+    EventStreamError,
     HTTPClientError,
     IncompleteReadError,
     NoCredentialsError,
@@ -58,6 +59,7 @@ from ._version import __version__
 if TYPE_CHECKING:
     from ._async_client import AsyncClient
     from ._client import Client
+    from ._eventstream import AsyncEventStream, EventStream
     from ._streaming import AsyncStreamingBody, StreamingBody
 
 __all__ = [
@@ -65,6 +67,7 @@ __all__ = [
     "AnnotationLimitExceeded",
     "AnnotationNameTooLong",
     "AsyncClient",
+    "AsyncEventStream",
     "AsyncStreamingBody",
     "BodyClosedError",
     "BucketAlreadyExists",
@@ -78,6 +81,8 @@ __all__ = [
     "EncryptionTypeMismatch",
     "Endpoint",
     "EndpointConnectionError",
+    "EventStream",
+    "EventStreamError",
     "HTTPClientError",
     "HashBody",
     "HttpRequest",
@@ -126,6 +131,8 @@ _LAZY = {
     "AsyncClient": "._async_client",
     "StreamingBody": "._streaming",
     "AsyncStreamingBody": "._streaming",
+    "EventStream": "._eventstream",
+    "AsyncEventStream": "._eventstream",
 }
 
 

@@ -124,6 +124,12 @@ class ClientError(S3LiteError):
         self.operation_name = operation_name
 
 
+class EventStreamError(ClientError):
+    """An error or exception event in an event stream (SelectObjectContent's ``Payload``): raised while
+    iterating, with botocore's ``response`` (``{"Error": {"Code": ..., "Message": ...}}``, no
+    ``ResponseMetadata``: the HTTP response was a 200 long before), as botocore's ``EventStreamError``."""
+
+
 def client_error(error_response: dict[str, Any], operation_name: str) -> ClientError:
     """The exception for an error response: the modeled subclass for its code, else ClientError."""
     from ._modeled_errors import MODELED_ERRORS  # here: the generated classes subclass ClientError above

@@ -17,8 +17,8 @@ from typing import Any, NoReturn, Self
 from ._checksums import ChecksumVerifier, response_verifier
 from ._errors import BodyClosedError, IncompleteReadError, S3LiteError
 from ._flow import Driving
-from ._model import operation
 from ._http import HttpResponse
+from ._model import operation
 from ._transport import TRANSPORT_ERRORS, araw_chunks, raw_chunks, translated
 
 DEFAULT_CHUNK_SIZE = 1024
@@ -260,6 +260,15 @@ class StreamingBody:
             self._pull()
         return state.take(amount)
 
+    def read1(self, amt: int | None = None) -> bytes:
+        """Up to ``amt`` bytes (all that is buffered when None) with at most one chunk pulled from the
+        network: what is buffered, else the next chunk as it arrives (``io.BufferedIOBase.read1``);
+        b"" at the end. For streams of events, handed on as they come: ``read(n)`` waits for n bytes."""
+        state = self._state
+        while state.wants(1):
+            self._pull()
+        return state.take(as_amount(amt))
+
     def readable(self) -> bool:
         return True
 
@@ -345,6 +354,12 @@ class AsyncStreamingBody:
         while state.wants(amount):
             await self._pull()
         return state.take(amount)
+
+    async def read1(self, amt: int | None = None) -> bytes:
+        state = self._state
+        while state.wants(1):
+            await self._pull()
+        return state.take(as_amount(amt))
 
     def readable(self) -> bool:
         return True

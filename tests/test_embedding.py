@@ -18,7 +18,8 @@ def test_public_names_are_pinned() -> None:
     assert set(EXPORTED) == {
         "AccessDenied", "AnnotationLimitExceeded", "BodyClosedError", "AnnotationNameTooLong", "IdempotencyParameterMismatch",
         "InvalidAnnotationName", "InvalidPrefix", "NoSuchAnnotation", "UnsupportedMediaType",
-        "AsyncClient", "AsyncStreamingBody", "BucketAlreadyExists", "BucketAlreadyOwnedByYou", "CallContext",
+        "AsyncClient", "AsyncEventStream", "AsyncStreamingBody", "EventStream", "EventStreamError",
+        "BucketAlreadyExists", "BucketAlreadyOwnedByYou", "CallContext",
         "ChecksumMismatchError", "Client", "ClientError", "ConnectTimeoutError", "Credentials",
         "EncryptionTypeMismatch", "Endpoint", "EndpointConnectionError", "HTTPClientError", "HashBody", "HttpRequest",
         "HttpResponse", "IncompleteReadError", "InvalidObjectState", "InvalidRequest", "InvalidWriteOffset",

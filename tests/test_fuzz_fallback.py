@@ -21,7 +21,7 @@ if str(ROOT) not in sys.path:
 
 from fuzz._driver import hypothesis_examples
 
-EXAMPLES = {"parse": 300, "serialize": 400, "sigv4": 300}
+EXAMPLES = {"parse": 300, "serialize": 400, "sigv4": 300, "eventstream": 300}
 
 
 @pytest.mark.parametrize("harness", sorted(EXAMPLES))
