@@ -63,6 +63,7 @@ class Shape:
         "type",
         "value",
         "value_name",
+        "xml_name",
     )
 
     def __init__(self, name: str, kind: str) -> None:
@@ -84,6 +85,8 @@ class Shape:
         self.minimum: int | None = None
         self.maximum: int | None = None
         self.sensitive = False
+        #: the shape's own ``locationName`` (a member's wins over it)
+        self.xml_name = ""
 
     def __repr__(self) -> str:
         return f"<Shape {self.name} {self.type}>"
@@ -115,7 +118,7 @@ class Member:
         self.name = name
         self.shape = shape
         self.location = location
-        self.wire = wire or name
+        self.wire = wire or shape.xml_name or name
         self.attribute = "A" in flags
         self.flattened = "F" in flags or shape.flattened
         self.streaming = "S" in flags
@@ -133,6 +136,8 @@ class Operation:
 
     __slots__ = (
         "algorithm_member",
+        "body_name",
+        "body_namespace",
         "checksum_required",
         "errors",
         "host_prefix",
@@ -148,7 +153,11 @@ class Operation:
     )
 
     def __init__(self, name: str, encoded: str) -> None:
-        method, uri, input_name, output_name, errors, required, algorithm, host_prefix = encoded.split("|")
+        fields = encoded.split("|")
+        method, uri, input_name, output_name, errors, required, algorithm, host_prefix = fields[:8]
+        #: the root element of a body made of the input's own members (SelectObjectContent's)
+        self.body_name = fields[8]
+        self.body_namespace = _namespace(fields[9])
         self.name = name
         self.method = method
         path, _, self.static_query = uri.partition("?")
@@ -214,7 +223,7 @@ def _shape(name: str) -> Shape:
     kind = fields[0]
     decoded = _SHAPES[name] = Shape(name, kind)
     if kind == STRUCTURE:
-        flags, decoded.payload, namespace, required, members = fields[1:]
+        flags, decoded.payload, namespace, required, members, decoded.xml_name = fields[1:]
         decoded.event_stream = "E" in flags
         decoded.error = "X" in flags
         decoded.namespace = _namespace(namespace)
@@ -228,7 +237,8 @@ def _shape(name: str) -> Shape:
     elif kind == LIST:
         target, item_name, flattened = fields[1:]
         decoded.flattened = bool(flattened)
-        decoded.member = Member("member", _shape(target), "", item_name or "member", "", "")
+        item = _shape(target)
+        decoded.member = Member("member", item, "", item_name or item.xml_name or "member", "", "")
     elif kind == MAP:
         key, value, decoded.key_name, decoded.value_name, flattened = fields[1:]
         decoded.key, decoded.value = _shape(key), _shape(value)

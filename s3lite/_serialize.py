@@ -353,6 +353,7 @@ def serialize(
     body: bytes | StreamBody = b""
     members = op.input.members
     payload = op.payload
+    body_members: dict[str, Any] = {}
     for name, value in params.items():
         member = members[name]
         location = member.location
@@ -373,6 +374,11 @@ def serialize(
                 headers[f"{member.wire}{key}"] = item
         elif member is payload:
             body = _payload(op, member, value)
+        else:
+            body_members[name] = value
+    if body_members:
+        # no payload member: the input's own body members are the document (SelectObjectContent)
+        body = xml_value(op.input, body_members, op.body_name, op.body_namespace, "input").encode()
 
     declared = params.get("ContentLength")
     if isinstance(body, bytes) and declared is not None and declared != len(body):

@@ -64,6 +64,13 @@ class Driver:
     async def collect(self, body: Any, method: str = "iter_chunks", **kwargs: Any) -> list[bytes]:
         return [item async for item in self.iterate(body, method, **kwargs)]
 
+    async def events(self, stream: Any) -> list[dict[str, Any]]:
+        """Every event of an event stream (SelectObjectContent's ``Payload``), sync or async."""
+        if self.kind == "async":
+            return [event async for event in stream]
+        result: list[dict[str, Any]] = await anyio.to_thread.run_sync(list, stream)
+        return result
+
     async def close_body(self, body: Any) -> None:
         await self._run(body.close)
 

@@ -28,8 +28,9 @@ Each entry is one string, decoded by ``s3lite._model`` only when an operation th
 called (loading this module is copying ~100 KB of strings; decoding all of it at once would cost
 several milliseconds). Fields are separated by ``|``, lists by ``,`` and members by ``;``:
 
-- ``OPERATIONS[name] = "method|request_uri|input|output|errors|checksum_required|algorithm_member|host_prefix"``
-- a structure: ``"structure|flags|payload|namespace|required|members"``, each member
+- ``OPERATIONS[name] = "method|request_uri|input|output|errors|checksum_required|algorithm_member|host_prefix|
+  input_name|input_namespace"`` (the last two: the root element of an input whose members are the body)
+- a structure: ``"structure|flags|payload|namespace|required|members|name"``, each member
   ``"name=target,location,wire_name,flags,namespace"``; a list: ``"list|member|item_name|flattened"``;
   a map: ``"map|key|value|key_name|value_name|flattened"``; a scalar: ``"type|trait=value,..."``.
 - flags are letters: ``A`` xmlAttribute, ``F`` flattened, ``S`` streaming, ``P`` eventpayload,
@@ -76,7 +77,8 @@ def _shape(spec: dict[str, Any]) -> str:
         members = ";".join(_member(name, member) for name, member in spec.get("members", {}).items())
         flags = ("E" if spec.get("eventstream") else "") + ("X" if spec.get("exception") else "")
         required = ",".join(map(_field, spec.get("required", ())))
-        fields = (kind, flags, _field(spec.get("payload")), _namespace(spec), required, members)
+        fields = (kind, flags, _field(spec.get("payload")), _namespace(spec), required, members,
+                  _field(spec.get("locationName", "")))  # fmt: skip
     elif kind == "list":
         member = spec["member"]
         fields = (kind, _field(member["shape"]), _field(member.get("locationName", "")),
@@ -104,6 +106,8 @@ def _operation(spec: dict[str, Any]) -> str:
         "1" if required else "",
         checksum.get("requestAlgorithmMember", ""),
         spec.get("endpoint", {}).get("hostPrefix", ""),
+        spec.get("input", {}).get("locationName", ""),
+        _namespace(spec.get("input", {})),
     )
     return "|".join(_field(field, _BAR) for field in fields)
 
