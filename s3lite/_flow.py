@@ -35,6 +35,7 @@ from ._http import HttpRequest, HttpResponse, StreamBody, redact
 from ._model import operation as find_operation
 from ._parse import parse_error, parse_result, screen_200
 from ._retry import RetryPolicy
+from ._rules import idempotency_tokens
 from ._serialize import CHUNK_SIZE, Prepared, UploadSigning, check_upload_signing, serialize
 from ._sigv4 import STREAMING_PAYLOAD, SigningKeyCache, sign
 
@@ -217,16 +218,15 @@ def operation_flow(context: CallContext, operation: str, params: Mapping[str, An
     bucket = params.get("Bucket")
     region = context.bucket_regions.get(bucket, context.region) if isinstance(bucket, str) else context.region
     upload_signing = context.upload_signing
-    prepared = serialize(  # rejects unknown operations
-        operation, params, endpoint=context.endpoint_for(region), upload_signing=upload_signing
-    )
+    op = find_operation(operation)  # rejects unknown operations
+    params = idempotency_tokens(op, params, context.rand)
+    prepared = serialize(operation, params, endpoint=context.endpoint_for(region), upload_signing=upload_signing)
     body = prepared.request.body
     if prepared.payload_hash is None and isinstance(body, StreamBody):
         # a rewindable body sent as it is: the driver hashes it first, as botocore does over http
         if context.credentials is None:
             raise NoCredentialsError()  # before the whole body is read for nothing
         prepared, params = _hashed(prepared, params, body, (yield HashBody(body)))
-    op = find_operation(operation)
     policy = context.retry
     stream = op.streaming_output
     decode_keys = prepared.decode_keys

@@ -9,9 +9,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from ._model import Operation
 from ._validate import utf8
 
 # -- parameters, before validation -------------------------------------------------------------
@@ -68,6 +69,24 @@ def prepare_params(operation: str, params: Mapping[str, Any]) -> tuple[Mapping[s
         if operation in COPY_SOURCE_SSE_C_OPERATIONS:
             sse_customer_key(prepared, "CopySourceSSECustomer")
     return prepared, auto_encoding
+
+
+def idempotency_tokens(op: Operation, params: Mapping[str, Any], rand: Callable[[], float]) -> Mapping[str, Any]:
+    """``generate_idempotent_uuid``: an ``idempotencyToken`` member the caller left out (RenameObject's
+    ClientToken) gets a random version-4 UUID, made once per call so that every retry repeats it.
+    The randomness is the flow's ``rand`` (the core reads no random source of its own)."""
+    missing = [name for name, member in op.input.members.items() if member.idempotency_token and name not in params]
+    if not missing:
+        return params
+    import uuid  # one operation has such a member: not worth a place on s3lite's import path
+
+    filled = dict(params)
+    for name in missing:
+        bits = 0
+        for _ in range(4):  # 4 x 32 of rand()'s 53 bits
+            bits = (bits << 32) | int(rand() * 2**32)
+        filled[name] = str(uuid.UUID(int=bits, version=4))
+    return filled
 
 
 # -- the request --------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import parse_qsl
@@ -139,3 +140,17 @@ async def test_a_torrent_is_a_streamed_body(s3: Driver, server: Server) -> None:
     result = await s3.call("get_object_torrent", Bucket="b", Key="k")
     assert stream.pulled == 0
     assert await s3.read(result["Body"]) == b"d8:announcee"
+
+
+async def test_an_idempotency_token_is_made_once_per_call_and_kept_on_retries(s3: Driver, server: Server) -> None:
+    """botocore's ``generate_idempotent_uuid``: RenameObject's ClientToken, when left out, is a new
+    UUID per call, the same on every attempt of that call."""
+    answers = iter([httpx.Response(503)])
+    server.respond = lambda _: next(answers, httpx.Response(200))
+    await s3.call("rename_object", Bucket="b", Key="new", RenameSource="b/old")
+    await s3.call("rename_object", Bucket="b", Key="newer", RenameSource="b/new")
+    tokens = [request.headers["x-amz-client-token"] for request in server.requests]
+    assert tokens[0] == tokens[1] != tokens[2]
+    assert all(uuid.UUID(token).version == 4 for token in tokens)
+    await s3.call("rename_object", Bucket="b", Key="k", RenameSource="b/x", ClientToken="mine")
+    assert server.last.headers["x-amz-client-token"] == "mine"
