@@ -161,7 +161,8 @@ class BaseClient:
         params = {k: v for k, v in (Params or {}).items() if k != "Body"}
         bucket = params.get("Bucket")
         region = context.bucket_regions.get(bucket, context.region) if isinstance(bucket, str) else context.region
-        request = serialize(operation, params, endpoint=context.endpoint_for(region)).request
+        prepared = serialize(operation, params, endpoint=context.endpoint_for(region))
+        request = prepared.request
         headers = {k: v for k, v in request.headers.items() if k != "User-Agent"}
         request = type(request)(
             HttpMethod or request.method, request.scheme, request.host, request.path, request.query, headers, b""
@@ -173,4 +174,5 @@ class BaseClient:
             now=context.clock(),
             expires_in=ExpiresIn,
             keys=context.keys,
+            service=prepared.signing_name,
         )

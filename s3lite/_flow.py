@@ -160,6 +160,7 @@ def signed_request(context: CallContext, prepared: Prepared, region: str) -> Htt
         now=context.clock(),
         payload_hash=prepared.payload_hash,
         keys=context.keys,
+        service=prepared.signing_name,
     )
     body = prepared.request.body
     if not isinstance(body, StreamBody):

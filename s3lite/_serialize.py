@@ -81,6 +81,8 @@ class Prepared(NamedTuple):
     request: HttpRequest
     payload_hash: str | None
     decode_keys: bool = False
+    #: the service name the request is signed for (``s3``; S3 Object Lambda's ``s3-object-lambda``)
+    signing_name: str = "s3"
 
 
 def encode_key(key: str) -> str:
@@ -389,6 +391,9 @@ def serialize(
     computed = _checksum(op, params, headers, body)
 
     plan = _uri_plan(op)
+    signing_name = "s3"
+    if op.name in _rules.OBJECT_LAMBDA_OPERATIONS:
+        endpoint, signing_name = endpoint.for_object_lambda(), _rules.OBJECT_LAMBDA_SIGNING_NAME
     if plan.has_bucket:
         host, prefix = endpoint.locate(params["Bucket"])
     else:
@@ -397,9 +402,8 @@ def serialize(
         host = _host_prefix(op, params) + host
     request = HttpRequest(op.method, endpoint.scheme, host, _path(plan, labels, prefix), "&".join(query), headers, body)
     if isinstance(body, StreamBody):
-        streamed = _streamed(op, request, body, upload_signing)
-        return streamed._replace(decode_keys=decode_keys) if decode_keys else streamed
-    return Prepared(request, _payload_hash(op, endpoint.scheme, headers, body, computed), decode_keys)
+        return _streamed(op, request, body, upload_signing)._replace(decode_keys=decode_keys, signing_name=signing_name)
+    return Prepared(request, _payload_hash(op, endpoint.scheme, headers, body, computed), decode_keys, signing_name)
 
 
 def _host_prefix(op: Operation, params: Mapping[str, Any]) -> str:
