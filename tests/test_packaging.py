@@ -109,3 +109,17 @@ def test_build_backend_is_one_that_can_build_it() -> None:
     2.3 with a bare ``License:``; 1.27 is the first to write PEP 639's ``License-Expression``."""
     (requirement,) = pyproject()["build-system"]["requires"]
     assert requirement == "hatchling>=1.27"
+
+
+def test_the_package_stays_small() -> None:
+    """The wheel holds ``s3lite/`` (the generated model included, ~137 KB of source): zipped as a wheel
+    zips it, it must stay well under 250 KB (issue 9: the model's data is kept compact)."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as wheel:
+        for path in sorted((ROOT / "s3lite").rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                wheel.write(path, path.relative_to(ROOT))
+    assert len(buffer.getvalue()) < 200 * 1024, len(buffer.getvalue())
