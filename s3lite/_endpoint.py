@@ -66,12 +66,13 @@ class Endpoint(NamedTuple):
         suffix = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
         return cls("https", f"s3.{region}.{suffix}", "", False, addressing_style)
 
-    def for_object_lambda(self) -> Endpoint:
-        """Where S3 Object Lambda's operations go: ``s3-object-lambda.<region>.amazonaws.com`` on AWS
-        (botocore's endpoint rules for ``UseObjectLambdaEndpoint``), the custom endpoint as it is."""
+    def for_service(self, service: str) -> Endpoint:
+        """The same region's endpoint of another S3 service: ``<service>.<region>.amazonaws.com`` on AWS
+        (botocore's endpoint rules for ``UseObjectLambdaEndpoint``: ``s3-object-lambda``, and
+        ``UseS3ExpressControlEndpoint`` without a bucket: ``s3express-control``); a custom endpoint as it is."""
         if self.custom:
             return self
-        return self._replace(host="s3-object-lambda." + self.host.removeprefix("s3."))
+        return self._replace(host=f"{service}." + self.host.removeprefix("s3."))
 
     def locate(self, bucket: str) -> tuple[str, str]:
         """(host, path prefix) for ``bucket``: the prefix ends where the key's ``/`` begins."""

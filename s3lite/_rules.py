@@ -38,10 +38,14 @@ COPY_SOURCE_SSE_C_OPERATIONS = frozenset({"CopyObject", "UploadPartCopy"})
 URL_ENCODED_LISTINGS = frozenset({"ListObjects", "ListObjectsV2", "ListObjectVersions"})
 #: ``handle_copy_source_param``: CopySource may be a dict and is percent-encoded
 COPY_SOURCE_OPERATIONS = frozenset({"CopyObject", "UploadPartCopy"})
-#: the operations of S3 Object Lambda (``staticContextParams.UseObjectLambdaEndpoint``): their own
-#: endpoint on AWS, and signed for the service ``s3-object-lambda`` wherever they go
-OBJECT_LAMBDA_OPERATIONS = frozenset({"WriteGetObjectResponse"})
-OBJECT_LAMBDA_SIGNING_NAME = "s3-object-lambda"
+#: operations served by another S3 endpoint (botocore's endpoint rules): operation -> (the host's
+#: service label on AWS, the service name signed for, wherever the request goes). S3 Object
+#: Lambda's (``staticContextParams.UseObjectLambdaEndpoint``) and, without a bucket,
+#: ``UseS3ExpressControlEndpoint``'s; directory buckets' own routing is not modelled (README).
+SERVICE_ENDPOINTS = {
+    "WriteGetObjectResponse": ("s3-object-lambda", "s3-object-lambda"),
+    "ListDirectoryBuckets": ("s3express-control", "s3express"),
+}
 #: ``escape_xml_payload``: CR and LF in these bodies are sent as character references
 ESCAPED_XML_OPERATIONS = frozenset({"DeleteObjects", "PutBucketLifecycleConfiguration"})
 

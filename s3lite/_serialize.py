@@ -392,8 +392,8 @@ def serialize(
 
     plan = _uri_plan(op)
     signing_name = "s3"
-    if op.name in _rules.OBJECT_LAMBDA_OPERATIONS:
-        endpoint, signing_name = endpoint.for_object_lambda(), _rules.OBJECT_LAMBDA_SIGNING_NAME
+    if (service := _rules.SERVICE_ENDPOINTS.get(op.name)) is not None:
+        endpoint, signing_name = endpoint.for_service(service[0]), service[1]
     if plan.has_bucket:
         host, prefix = endpoint.locate(params["Bucket"])
     else:
