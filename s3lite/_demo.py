@@ -1,5 +1,6 @@
-"""The demo: start moto's S3 server on 127.0.0.1 (or use ``--endpoint-url``), then run all eight
-operations - SSE-KMS and SSE-C included - printing each call and its result."""
+"""The demo: start moto's S3 server on 127.0.0.1 (or use ``--endpoint-url``), then run the operations
+people use daily - buckets, objects (SSE-KMS and SSE-C included), multipart uploads, tagging,
+listings through a paginator, batch deletes - printing each call and its result."""
 
 from __future__ import annotations
 
@@ -7,17 +8,12 @@ import argparse
 import hashlib
 import logging
 import os
-import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-import httpx
-
-from . import Credentials, HttpRequest, SigningKeyCache, sign
 from ._client import Client
-from ._sigv4 import EMPTY_SHA256
 
 ACCESS_KEY = "AKIDEXAMPLE"
 SECRET_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
@@ -40,22 +36,6 @@ def local_s3_server() -> Iterator[str]:
         yield f"http://{host}:{port}"
     finally:
         server.stop()
-
-
-def create_bucket(endpoint_url: str, bucket: str) -> None:
-    """CreateBucket is not one of s3lite's operations: sign it with the I/O-free core and send it with
-    plain httpx, the way an embedder with its own HTTP stack would."""
-    host = endpoint_url.split("://", 1)[1]
-    request = HttpRequest("PUT", "http", host, f"/{bucket}", "", {}, b"")
-    signed = sign(
-        request,
-        credentials=Credentials(ACCESS_KEY, SECRET_KEY),
-        region="us-east-1",
-        now=time.time(),
-        payload_hash=EMPTY_SHA256,
-        keys=SigningKeyCache(),
-    )
-    httpx.put(signed.request.url, headers=signed.request.headers).raise_for_status()
 
 
 def _shown(value: Any) -> Any:
@@ -87,7 +67,6 @@ def run(argv: list[str]) -> int:
 
 def _run(endpoint_url: str) -> int:
     bucket = f"demo-{uuid.uuid4().hex[:8]}"
-    create_bucket(endpoint_url, bucket)
     data = os.urandom(6 * 1024 * 1024)
     sse_c = {"SSECustomerAlgorithm": "AES256", "SSECustomerKey": SSE_C_KEY}
     with Client(
@@ -96,6 +75,14 @@ def _run(endpoint_url: str) -> int:
         aws_access_key_id=ACCESS_KEY,
         aws_secret_access_key=SECRET_KEY,
     ) as s3:
+        _step("create_bucket", s3.create_bucket, Bucket=bucket)
+        _step(
+            "put_bucket_tagging",
+            s3.put_bucket_tagging,
+            Bucket=bucket,
+            Tagging={"TagSet": [{"Key": "team", "Value": "demo"}]},
+        )
+        _step("get_bucket_tagging", s3.get_bucket_tagging, Bucket=bucket)
         put = _step(
             "put_object",
             s3.put_object,
@@ -165,4 +152,11 @@ def _run(endpoint_url: str) -> int:
         print(
             f"\nmultipart object read back: {len(whole)} bytes, {'identical' if same else 'DIFFERENT'} to what was sent"
         )
-        return 0 if same else 1
+        _step("list_objects_v2", s3.list_objects_v2, Bucket=bucket, Prefix="docs/", Delimiter="/")
+        keys = [item["Key"] for item in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
+        deleted = _step(
+            "delete_objects", s3.delete_objects, Bucket=bucket, Delete={"Objects": [{"Key": key} for key in keys]}
+        )
+        _step("delete_bucket", s3.delete_bucket, Bucket=bucket)
+        emptied = len(deleted.get("Deleted", [])) == len(keys)
+        return 0 if same and emptied else 1
