@@ -37,6 +37,8 @@ from ._errors import (
     NoSuchUpload,
     ObjectAlreadyInActiveTierError,
     ObjectNotInActiveTierError,
+    OperationNotPageableError,
+    PaginationError,
     ParamValidationError,
     PoolTimeoutError,
     ReadTimeoutError,
@@ -45,6 +47,7 @@ from ._errors import (
     TooManyParts,
     UnseekableStreamError,
     UnsupportedMediaType,
+    WaiterError,
 )
 from ._flow import CallContext, HashBody, ReadBody, Send, Sleep, operation_flow, run_to_completion
 from ._http import HttpRequest, HttpResponse, StreamBody
@@ -94,6 +97,8 @@ __all__ = [
     "NoSuchUpload",
     "ObjectAlreadyInActiveTierError",
     "ObjectNotInActiveTierError",
+    "OperationNotPageableError",
+    "PaginationError",
     "ParamValidationError",
     "PoolTimeoutError",
     "ReadBody",
@@ -108,6 +113,7 @@ __all__ = [
     "TooManyParts",
     "UnseekableStreamError",
     "UnsupportedMediaType",
+    "WaiterError",
     "__version__",
     "operation_flow",
     "parse",

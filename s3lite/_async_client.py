@@ -37,9 +37,10 @@ from ._types import (
     UploadPartRequest,
 )
 from ._upload import aiter_stream, asha256_of, source_closer
+from ._wait import AsyncPaging
 
 
-class AsyncClient(BaseClient):
+class AsyncClient(BaseClient, AsyncPaging):
     """An asynchronous S3 client: ``Client``'s methods as coroutines, many calls sharing one pool."""
 
     def __init__(self, *, transport: httpx.AsyncBaseTransport | None = None, **options: Any) -> None:

@@ -40,9 +40,10 @@ from ._types import (
     UploadPartRequest,
 )
 from ._upload import iter_stream, sha256_of, source_closer
+from ._wait import SyncPaging
 
 
-class Client(BaseClient):
+class Client(BaseClient, SyncPaging):
     """A synchronous S3 client with boto3's method names, keyword arguments and result dicts."""
 
     def __init__(self, *, transport: httpx.BaseTransport | None = None, **options: Any) -> None:
