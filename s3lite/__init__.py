@@ -20,12 +20,15 @@ from ._errors import (
     HTTPClientError,
     IncompleteReadError,
     NoCredentialsError,
+    OperationNotPageableError,
+    PaginationError,
     ParamValidationError,
     PoolTimeoutError,
     ReadTimeoutError,
     ResponseParseError,
     S3LiteError,
     UnseekableStreamError,
+    WaiterError,
 )
 from ._flow import CallContext, HashBody, ReadBody, Send, Sleep, operation_flow, run_to_completion
 from ._http import HttpRequest, HttpResponse, StreamBody
@@ -101,6 +104,8 @@ __all__ = [
     "NoSuchUpload",
     "ObjectAlreadyInActiveTierError",
     "ObjectNotInActiveTierError",
+    "OperationNotPageableError",
+    "PaginationError",
     "ParamValidationError",
     "PoolTimeoutError",
     "ReadBody",
@@ -115,6 +120,7 @@ __all__ = [
     "TooManyParts",
     "UnseekableStreamError",
     "UnsupportedMediaType",
+    "WaiterError",
     "__version__",
     "operation_flow",
     "parse",

@@ -138,3 +138,38 @@ def client_error(error_response: dict[str, Any], operation_name: str) -> ClientE
     modeled = MODELED_ERRORS.get(code) if isinstance(code, str) else None
     return (modeled or ClientError)(error_response, operation_name)
 
+
+# -- paginators and waiters (``_paginate.py``, ``_wait.py``) ---------------------------------------
+
+
+class PaginationError(S3LiteError):
+    """A paginator cannot go on: the server sent the same next token twice, or PageSize has no limit key.
+
+    botocore's ``PaginationError``, with its message shape (``Error during pagination: ...``).
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"Error during pagination: {message}")
+        self.message = message
+
+
+class OperationNotPageableError(S3LiteError):
+    """``get_paginator`` was asked for an operation that has no paginator (see ``can_paginate``)."""
+
+    def __init__(self, operation_name: str) -> None:
+        super().__init__(f"Operation cannot be paginated: {operation_name}")
+        self.operation_name = operation_name
+
+
+class WaiterError(S3LiteError):
+    """A waiter gave up: max attempts exceeded, a failure acceptor matched, or an unexpected error came back.
+
+    botocore's ``WaiterError``: the message is ``Waiter {name} failed: {reason}``, ``last_response`` is
+    the last result dict, or ``ClientError.response`` when the last attempt failed.
+    """
+
+    def __init__(self, name: str, reason: str, last_response: dict[str, Any]) -> None:
+        super().__init__(f"Waiter {name} failed: {reason}")
+        self.name = name
+        self.reason = reason
+        self.last_response = last_response

@@ -26,7 +26,7 @@ def test_public_names_are_pinned() -> None:
         "NoCredentialsError", "NoSuchBucket", "NoSuchKey", "NoSuchUpload", "ObjectAlreadyInActiveTierError",
         "ObjectNotInActiveTierError", "ParamValidationError", "PoolTimeoutError", "ReadBody", "ReadTimeoutError", "ResponseParseError",
         "S3LiteError", "Send", "SigningKeyCache", "Sleep", "StreamBody", "StreamingBody", "TooManyParts",
-        "UnseekableStreamError", "__version__", "operation_flow", "parse", "parse_error", "parse_result",
+        "UnseekableStreamError", "OperationNotPageableError", "PaginationError", "WaiterError", "__version__", "operation_flow", "parse", "parse_error", "parse_result",
         "presign", "run_to_completion", "serialize", "sign",
     }  # fmt: skip
     for name in EXPORTED:

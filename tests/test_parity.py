@@ -22,7 +22,7 @@ from s3lite._operations import METHODS
 #: Every operation of the S3 model, as boto3 names its methods.
 OPERATIONS = tuple(METHODS)
 #: What the clients have beside the operations (paginators and waiters come with their own mixin).
-EXTRAS = {"close", "generate_presigned_url"}
+EXTRAS = {"close", "generate_presigned_url", "get_paginator", "can_paginate", "get_waiter"}
 #: Names only the async classes have, and what they stand for.
 ASYNC_ALIASES = {"aclose": "close"}
 
@@ -35,14 +35,18 @@ def same_parameters(sync: Callable[..., Any], asynchronous: Callable[..., Any]) 
     """Parameters equal (names, kinds, defaults, annotations); return annotations equal once the
     async body type is read as its sync twin (get_object returns a dict holding the body)."""
     left, right = inspect.signature(sync), inspect.signature(asynchronous)
-    assert list(left.parameters.values()) == list(right.parameters.values())
+    assert [p.name for p in left.parameters.values()] == [p.name for p in right.parameters.values()]
+    assert [p for p in left.parameters.values() if p.name != "self"] == [
+        p for p in right.parameters.values() if p.name != "self"
+    ]
     theirs = str(right.return_annotation).replace("AsyncStreamingBody", "StreamingBody")
+    theirs = theirs.replace("AsyncPaginator", "Paginator").replace("AsyncWaiter", "Waiter")
     assert str(left.return_annotation) == theirs.replace("AsyncIterable[", "Iterable[")
 
 
 def test_client_methods_are_every_operation() -> None:
     assert len(OPERATIONS) == 116
-    assert public(s3lite.Client) == {*OPERATIONS, *EXTRAS}
+    assert public(s3lite.Client) == {*OPERATIONS, *EXTRAS, "waiter_names"}
 
 
 def test_async_client_has_the_same_methods() -> None:

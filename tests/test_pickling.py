@@ -41,6 +41,9 @@ SAMPLES: dict[type[s3lite.S3LiteError], Callable[[], s3lite.S3LiteError]] = {
     s3lite.ParamValidationError: lambda: s3lite.ParamValidationError("Missing required parameter in input: Key"),
     s3lite.NoCredentialsError: s3lite.NoCredentialsError,
     s3lite.IncompleteReadError: lambda: s3lite.IncompleteReadError(actual_bytes=10, expected_bytes=20),
+    s3lite.PaginationError: lambda: s3lite.PaginationError("The same next token was received twice: {}"),
+    s3lite.OperationNotPageableError: lambda: s3lite.OperationNotPageableError("put_object"),
+    s3lite.WaiterError: lambda: s3lite.WaiterError("ObjectExists", "Max attempts exceeded", ERROR_RESPONSE),
 }
 
 

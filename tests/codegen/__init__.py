@@ -15,7 +15,7 @@ import importlib
 from typing import Any, NamedTuple
 
 #: modules of this package that contribute generated files
-PARTS = ("model", "typed")
+PARTS = ("model", "typed", "paging")
 
 
 class BotocoreModel(NamedTuple):
