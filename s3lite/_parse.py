@@ -96,8 +96,16 @@ def reader(shape: Shape) -> Reader:
     """The function reading XML for ``shape``, built once (a recursive shape reads through the cache)."""
     found = _READERS.get(shape.name)
     if found is None:
-        found = _READERS[shape.name] = _build_reader(shape)
+        _BUILDING.add(shape.name)
+        try:
+            found = _READERS[shape.name] = _build_reader(shape)
+        finally:
+            _BUILDING.discard(shape.name)
     return found
+
+
+#: shapes whose reader is being built: a member of the same shape (recursion) looks it up on first use
+_BUILDING: set[str] = set()
 
 
 def _first(nodes: Nodes) -> _xml.Node:
@@ -126,7 +134,10 @@ def _build_reader(shape: Shape) -> Reader:
 
 
 def _deferred(shape: Shape) -> Reader:
-    """The reader of ``shape``, looked up on first use (so that building one never recurses)."""
+    """A member's reader: built now, unless its shape is one being built (S3 has no recursive shapes
+    today; a future one gets a reader that finds its own on first use)."""
+    if shape.name not in _BUILDING:
+        return reader(shape)
     cell: list[Reader] = []
 
     def read(nodes: Nodes) -> Any:

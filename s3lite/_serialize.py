@@ -12,10 +12,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Literal, NamedTuple
 
-from . import _checksums, _rules, _sigv4
+from . import _checksums, _rules, _sigv4, _xmlbody
 from ._endpoint import Endpoint
 from ._errors import ParamValidationError
 from ._http import HttpRequest, StreamBody
@@ -41,7 +41,6 @@ from ._percent import quote_path, quote_value
 from ._timestamps import format_iso8601, format_rfc822, to_datetime
 from ._validate import utf8, validate
 from ._version import __version__
-from ._xml import element, escape_attribute, escape_text
 
 #: "any header matching ^x-amz-checksum-[a-z0-9]*$ (case-insensitive)" (§2.6 request side, step 1)
 _CHECKSUM_HEADER = re.compile(r"x-amz-checksum-[a-z0-9]*\Z", re.IGNORECASE)
@@ -150,60 +149,7 @@ def _query(member: Member, value: Any) -> list[str]:
     return [f"{member.wire}={quote_value(_text(shape, value, member.name, ISO8601))}"]
 
 
-# -- XML bodies -----------------------------------------------------------------------------------
-
-
-def _namespace_attribute(namespace: tuple[str, str] | None) -> str:
-    """``_add_xml_namespace``: ``xmlns="uri"`` or ``xmlns:prefix="uri"``."""
-    if namespace is None:
-        return ""
-    prefix, uri = namespace
-    return f' xmlns:{prefix}="{escape_attribute(uri)}"' if prefix else f' xmlns="{escape_attribute(uri)}"'
-
-
-def xml_value(shape: Shape, value: Any, name: str, namespace: tuple[str, str] | None, path: str) -> str:
-    """The XML of ``value`` as element ``name``, as botocore's RestXMLSerializer writes it: structure
-    members in the caller's order, attributes for ``xmlAttribute`` members, lists wrapped (items
-    named by the list's member) or flattened (repeated under the member's own name), maps as
-    ``entry``/``key``/``value`` elements, timestamps ISO 8601, blobs base64."""
-    kind = shape.type
-    if kind == STRUCTURE:
-        attributes = _namespace_attribute(namespace)
-        children: list[str] = []
-        members = shape.members
-        for key, item in value.items():
-            member = members[key]
-            if member.attribute:
-                attributes += f' {member.wire}="{escape_attribute(item)}"'
-            elif member.shape.type == LIST and member.flattened:
-                item_member = member.shape.member
-                assert item_member is not None
-                children.extend(
-                    xml_value(item_member.shape, entry, member.wire, item_member.namespace, f"{path}.{key}")
-                    for entry in item
-                )
-            else:
-                children.append(xml_value(member.shape, item, member.wire, member.namespace, f"{path}.{key}"))
-        return element(name, "".join(children), attributes)
-    if kind == LIST:
-        item_member = shape.member
-        assert item_member is not None
-        inner = "".join(
-            xml_value(item_member.shape, entry, item_member.wire, item_member.namespace, path) for entry in value
-        )
-        return element(name, inner, _namespace_attribute(namespace))
-    if kind == MAP:
-        assert shape.key is not None and shape.value is not None
-        entries = "".join(
-            element(
-                name if shape.flattened else "entry",
-                xml_value(shape.key, key, shape.key_name, None, path)
-                + xml_value(shape.value, item, shape.value_name, None, path),
-            )
-            for key, item in value.items()
-        )
-        return entries if shape.flattened else element(name, entries, _namespace_attribute(namespace))
-    return element(name, escape_text(_text(shape, value, path, ISO8601)), _namespace_attribute(namespace))
+# -- bodies -----------------------------------------------------------------------------------------
 
 
 def _bytes_body(body: Any, name: str) -> bytes | StreamBody:
@@ -227,7 +173,7 @@ def _payload(op: Operation, member: Member, value: Any) -> bytes | StreamBody:
     """``_serialize_payload``: a blob or string payload is the body itself; a structure is its XML
     document, rooted at the member's ``locationName`` (no XML declaration)."""
     if member.shape.type == STRUCTURE:
-        body = xml_value(member.shape, value, member.wire, member.namespace, member.name).encode()
+        body = _xmlbody.document(member.shape, value, member.wire, member.namespace)
         return _rules.escape_xml_newlines(body) if op.name in _rules.ESCAPED_XML_OPERATIONS else body
     return _bytes_body(value, member.name)
 
@@ -236,9 +182,9 @@ def _payload(op: Operation, member: Member, value: Any) -> bytes | StreamBody:
 
 
 class _UriPlan(NamedTuple):
-    """An operation's URI template, split once: literal text and labels (name, greedy) in turn."""
+    """An operation's URI template, compiled once: ``render(labels, prefix)`` gives the path."""
 
-    pieces: tuple[str | tuple[str, bool], ...]
+    render: Callable[[Mapping[str, str], str], str]
     #: the Bucket label is placed by the endpoint (host or path), as botocore's rules place it
     has_bucket: bool
 
@@ -249,31 +195,38 @@ _URI_PLANS: dict[str, _UriPlan] = {}
 def _uri_plan(op: Operation) -> _UriPlan:
     plan = _URI_PLANS.get(op.name)
     if plan is None:
-        pieces: list[str | tuple[str, bool]] = []
-        position = 0
-        for match in _URI_LABEL.finditer(op.request_uri):
-            pieces.append(op.request_uri[position : match.start()])
-            label = match.group(1)
-            pieces.append((label.rstrip("+"), label.endswith("+")))
-            position = match.end()
-        pieces.append(op.request_uri[position:])
         members = op.input.members
         has_bucket = "Bucket" in members and members["Bucket"].location == URI
-        plan = _URI_PLANS[op.name] = _UriPlan(tuple(p for p in pieces if p != ""), has_bucket)
+        plan = _URI_PLANS[op.name] = _UriPlan(_compile_uri(op.request_uri), has_bucket)
     return plan
 
 
-def _path(plan: _UriPlan, labels: Mapping[str, str], prefix: str) -> str:
-    """``_render_uri_template`` then ``_urljoin`` onto the endpoint's path (greedy labels keep ``/``)."""
-    rendered = "".join(
-        piece if isinstance(piece, str) else (quote_path if piece[1] else quote_value)(labels[piece[0]])
-        for piece in plan.pieces
-    )
-    if not rendered or rendered == "/":
-        return prefix or "/"
-    if prefix.endswith("/") and rendered.startswith("/"):
-        return prefix[:-1] + rendered
-    return prefix + rendered
+def _compile_uri(template: str) -> Callable[[Mapping[str, str], str], str]:
+    """``_render_uri_template`` then ``_urljoin`` onto the endpoint's path: labels percent-encoded
+    (greedy ``{Key+}`` keeps ``/``), an empty or ``/`` path becoming the endpoint's own (or ``/``)."""
+    pieces: list[str | tuple[str, Callable[[str], str]]] = []
+    position = 0
+    for match in _URI_LABEL.finditer(template):
+        if match.start() > position:
+            pieces.append(template[position : match.start()])
+        label = match.group(1)
+        pieces.append((label.rstrip("+"), quote_path if label.endswith("+") else quote_value))
+        position = match.end()
+    if position < len(template):
+        pieces.append(template[position:])
+    if not pieces or pieces == ["/"]:
+        return lambda labels, prefix: prefix or "/"
+    if len(pieces) == 2 and pieces[0] == "/" and isinstance(pieces[1], tuple):
+        name, encode = pieces[1]  # "/{Key+}": most object operations
+        return lambda labels, prefix: f"{prefix}/{encode(labels[name])}"
+
+    def render(labels: Mapping[str, str], prefix: str) -> str:
+        rendered = "".join(piece if isinstance(piece, str) else piece[1](labels[piece[0]]) for piece in pieces)
+        if prefix.endswith("/") and rendered.startswith("/"):
+            return prefix[:-1] + rendered
+        return prefix + rendered
+
+    return render
 
 
 # -- payload signing ------------------------------------------------------------------------------
@@ -370,7 +323,7 @@ def serialize(
         elif location == QUERY:
             query.extend(_query(member, value))
         elif location == URI:
-            labels[member.wire] = _text(member.shape, value, name, ISO8601)
+            labels[member.wire] = value if isinstance(value, str) else _text(member.shape, value, name, ISO8601)
         elif location == HEADERS:
             for key, item in value.items():
                 headers[f"{member.wire}{key}"] = item
@@ -380,7 +333,7 @@ def serialize(
             body_members[name] = value
     if body_members:
         # no payload member: the input's own body members are the document (SelectObjectContent)
-        body = xml_value(op.input, body_members, op.body_name, op.body_namespace, "input").encode()
+        body = _xmlbody.document(op.input, body_members, op.body_name, op.body_namespace)
 
     declared = params.get("ContentLength")
     if isinstance(body, bytes) and declared is not None and declared != len(body):
@@ -400,7 +353,7 @@ def serialize(
         host, prefix = endpoint.host, endpoint.base_path
     if op.host_prefix:
         host = _host_prefix(op, params) + host
-    request = HttpRequest(op.method, endpoint.scheme, host, _path(plan, labels, prefix), "&".join(query), headers, body)
+    request = HttpRequest(op.method, endpoint.scheme, host, plan.render(labels, prefix), "&".join(query), headers, body)
     if isinstance(body, StreamBody):
         return _streamed(op, request, body, upload_signing)._replace(decode_keys=decode_keys, signing_name=signing_name)
     return Prepared(request, _payload_hash(op, endpoint.scheme, headers, body, computed), decode_keys, signing_name)

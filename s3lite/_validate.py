@@ -8,7 +8,7 @@ botocore's wording where botocore has one. Values of parameters are never echoed
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -179,48 +179,126 @@ def utf8(text: str, what: str) -> bytes:
         raise ParamValidationError(f"Invalid value for {what}: not encodable as UTF-8") from None
 
 
-def _check_shape(name: str, value: Any, shape: Shape, problems: list[str]) -> None:
-    """A nested value against its shape, recursively: structures (unknown and missing members),
-    lists, maps and scalars, as botocore's ParamValidator walks them. XML text only (no headers)."""
-    if value is None:
-        problems.append(f"Invalid type for parameter {name}, type: NoneType")
-        return
+#: (parameter name, value, problems) -> None: one shape's check, built once (``checker``)
+Checker = Callable[[str, Any, list[str]], None]
+_CHECKERS: dict[str, Checker] = {}
+
+
+def checker(shape: Shape) -> Checker:
+    """The check of a nested value against ``shape``, as botocore's ParamValidator walks it:
+    structures (unknown and missing members), lists, maps and scalars (XML text: no header rules).
+    Built once per shape; a recursive shape's members look theirs up on first use."""
+    found = _CHECKERS.get(shape.name)
+    if found is None:
+        _BUILDING.add(shape.name)
+        try:
+            found = _CHECKERS[shape.name] = _build_checker(shape)
+        finally:
+            _BUILDING.discard(shape.name)
+    return found
+
+
+#: shapes whose checker is being built: a member of the same shape (recursion) looks it up on first use
+_BUILDING: set[str] = set()
+
+
+def _child(shape: Shape) -> Checker:
+    """A member's checker: built now, unless its shape is one being built (S3 has no recursive
+    shapes today; a future one gets a checker that finds its own on first use)."""
+    if shape.name not in _BUILDING:
+        return checker(shape)
+    cell: list[Checker] = []
+
+    def check(name: str, value: Any, problems: list[str]) -> None:
+        if not cell:
+            cell.append(checker(shape))
+        cell[0](name, value, problems)
+
+    return check
+
+
+def _none(name: str, problems: list[str]) -> None:
+    problems.append(f"Invalid type for parameter {name}, type: NoneType")
+
+
+def _build_checker(shape: Shape) -> Checker:
     kind = shape.type
     if kind == STRUCTURE:
+        return _structure_checker(shape)
+    if kind == LIST:
+        item = shape.member
+        assert item is not None
+        check_item = _child(item.shape)
+
+        def check_list(name: str, value: Any, problems: list[str]) -> None:
+            if not isinstance(value, (list, tuple)):
+                problems.append(f"Invalid type for parameter {name}, type: {_type_name(value)}, valid types: list")
+                return
+            for index, entry in enumerate(value):
+                if entry is None:
+                    _none(f"{name}[{index}]", problems)
+                else:
+                    check_item(f"{name}[{index}]", entry, problems)
+
+        return check_list
+    if kind == MAP:
+        assert shape.key is not None and shape.value is not None
+        check_key, check_value = _child(shape.key), _child(shape.value)
+
+        def check_map(name: str, value: Any, problems: list[str]) -> None:
+            if not isinstance(value, Mapping):
+                problems.append(f"Invalid type for parameter {name}, type: {_type_name(value)}, valid types: dict")
+                return
+            for key, entry in value.items():
+                if key is None:
+                    _none(f"{name} (key)", problems)
+                else:
+                    check_key(f"{name} (key)", key, problems)
+                if entry is None:
+                    _none(f"{name}[{key!r}]", problems)
+                else:
+                    check_value(f"{name}[{key!r}]", entry, problems)
+
+        return check_map
+    if kind == STRING:
+        minimum = shape.minimum
+
+        def check_string(name: str, value: Any, problems: list[str]) -> None:
+            # the common case first: ASCII text of an allowed length
+            if isinstance(value, str) and value.isascii() and (minimum is None or len(value) >= minimum):
+                return
+            _check_scalar(name, value, shape, False, problems)
+
+        return check_string
+    return lambda name, value, problems: _check_scalar(name, value, shape, False, problems)
+
+
+def _structure_checker(shape: Shape) -> Checker:
+    members = {name: _child(member.shape) for name, member in shape.members.items()}
+    required = shape.required
+    part_numbers = shape.name == "CompletedPart"  # S3 takes part numbers 1 to 10,000
+
+    def check_structure(name: str, value: Any, problems: list[str]) -> None:
         if not isinstance(value, Mapping):
             problems.append(f"Invalid type for parameter {name}, type: {_type_name(value)}, valid types: dict")
             return
-        members = shape.members
         for key, item in value.items():
-            member = members.get(key)
-            if member is None:
+            check = members.get(key)
+            if check is None:
                 problems.append(f'Unknown parameter in {name}: "{key}", must be one of: {", ".join(members)}')
+            elif item is None:
+                _none(f"{name}.{key}", problems)
             else:
-                _check_shape(f"{name}.{key}", item, member.shape, problems)
-        for key in sorted(shape.required - value.keys()):
-            problems.append(f'Missing required parameter in {name}: "{key}"')
-        if shape.name == "CompletedPart":
+                check(f"{name}.{key}", item, problems)
+        if required and not required <= value.keys():
+            for key in sorted(required - value.keys()):
+                problems.append(f'Missing required parameter in {name}: "{key}"')
+        if part_numbers:
             number = value.get("PartNumber")
             if isinstance(number, int) and _is_int(number) and not 1 <= number <= MAX_PART_NUMBER:
                 problems.append(f"Invalid value for parameter {name}.PartNumber: must be 1 to {MAX_PART_NUMBER}")
-    elif kind == LIST:
-        if not isinstance(value, (list, tuple)):
-            problems.append(f"Invalid type for parameter {name}, type: {_type_name(value)}, valid types: list")
-            return
-        item = shape.member
-        assert item is not None
-        for index, entry in enumerate(value):
-            _check_shape(f"{name}[{index}]", entry, item.shape, problems)
-    elif kind == MAP:
-        if not isinstance(value, Mapping):
-            problems.append(f"Invalid type for parameter {name}, type: {_type_name(value)}, valid types: dict")
-            return
-        assert shape.key is not None and shape.value is not None
-        for key, entry in value.items():
-            _check_shape(f"{name} (key)", key, shape.key, problems)
-            _check_shape(f"{name}[{key!r}]", entry, shape.value, problems)
-    else:
-        _check_scalar(name, value, shape, False, problems)
+
+    return check_structure
 
 
 def _check_member(op: Operation, name: str, value: Any, member: Member, problems: list[str]) -> None:
@@ -240,7 +318,7 @@ def _check_member(op: Operation, name: str, value: Any, member: Member, problems
         else:
             _check_scalar(name, value, shape, True, problems)
     elif shape.type in (STRUCTURE, LIST, MAP):
-        _check_shape(name, value, shape, problems)
+        checker(shape)(name, value, problems)
     else:
         _check_scalar(name, value, shape, False, problems)
         if name == "Bucket" and isinstance(value, str) and not _BUCKET.match(value):
