@@ -32,6 +32,9 @@ class Endpoint(NamedTuple):
     base_path: str
     custom: bool
     addressing_style: str = "auto"
+    #: the endpoint URL's path ended in "/" ("http://host/prefix/"): botocore keeps it on a request
+    #: whose path is the endpoint's own (ListBuckets; a virtual-hosted bucket's operations)
+    trailing_slash: bool = False
 
     @classmethod
     def from_url(cls, url: str, *, addressing_style: str = "auto") -> Endpoint:
@@ -55,7 +58,8 @@ class Endpoint(NamedTuple):
         host = f"[{hostname}]" if ":" in hostname else hostname
         if port is not None and port != _DEFAULT_PORTS[parts.scheme]:
             host = f"{host}:{port}"
-        return cls(parts.scheme, host, parts.path.rstrip("/"), True, addressing_style)
+        base_path = parts.path.rstrip("/")
+        return cls(parts.scheme, host, base_path, True, addressing_style, bool(base_path) and parts.path.endswith("/"))
 
     @classmethod
     def for_region(cls, region: str, *, addressing_style: str = "auto") -> Endpoint:
@@ -74,10 +78,15 @@ class Endpoint(NamedTuple):
             return self
         return self._replace(host=f"{service}." + self.host.removeprefix("s3."))
 
+    @property
+    def root_path(self) -> str:
+        """The path of the endpoint itself, as its URL gave it ("" for none)."""
+        return f"{self.base_path}/" if self.trailing_slash else self.base_path
+
     def locate(self, bucket: str) -> tuple[str, str]:
         """(host, path prefix) for ``bucket``: the prefix ends where the key's ``/`` begins."""
         if self._virtual(bucket):
-            return f"{bucket}.{self.host}", self.base_path
+            return f"{bucket}.{self.host}", self.root_path
         return self.host, f"{self.base_path}/{quote_value(bucket)}"
 
     def _virtual(self, bucket: str) -> bool:

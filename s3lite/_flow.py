@@ -38,6 +38,7 @@ from ._retry import RetryPolicy
 from ._rules import idempotency_tokens
 from ._serialize import CHUNK_SIZE, Prepared, UploadSigning, check_upload_signing, serialize
 from ._sigv4 import STREAMING_PAYLOAD, SigningKeyCache, sign
+from ._validate import check_params
 
 
 class HashBody(NamedTuple):
@@ -216,10 +217,11 @@ def _unrewindable(prepared: Prepared) -> bool:
 
 def operation_flow(context: CallContext, operation: str, params: Mapping[str, Any]) -> Flow:
     """The whole of one call; see the module docstring for the protocol."""
+    op = find_operation(operation)  # rejects unknown operations
+    check_params(params)
     bucket = params.get("Bucket")
     region = context.bucket_regions.get(bucket, context.region) if isinstance(bucket, str) else context.region
     upload_signing = context.upload_signing
-    op = find_operation(operation)  # rejects unknown operations
     params = idempotency_tokens(op, params, context.rand)
     prepared = serialize(operation, params, endpoint=context.endpoint_for(region), upload_signing=upload_signing)
     body = prepared.request.body

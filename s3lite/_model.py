@@ -61,6 +61,7 @@ class Shape:
         "sensitive",
         "timestamp_format",
         "type",
+        "union",
         "value",
         "value_name",
         "xml_name",
@@ -75,6 +76,8 @@ class Shape:
         self.namespace: tuple[str, str] | None = None
         self.event_stream = False
         self.error = False
+        #: a tagged union: exactly one member is set
+        self.union = False
         self.member: Member | None = None
         self.key: Shape | None = None
         self.value: Shape | None = None
@@ -208,12 +211,6 @@ def _load() -> Any:
     return _data
 
 
-def shape(name: str) -> Shape:
-    """The decoded shape ``name``."""
-    with _DECODING:
-        return _shape(name)
-
-
 def _shape(name: str) -> Shape:
     """``name`` decoded once, with ``_DECODING`` held; registered before its members, so recursion is safe."""
     found = _SHAPES.get(name)
@@ -226,6 +223,7 @@ def _shape(name: str) -> Shape:
         flags, decoded.payload, namespace, required, members, decoded.xml_name = fields[1:]
         decoded.event_stream = "E" in flags
         decoded.error = "X" in flags
+        decoded.union = "U" in flags
         decoded.namespace = _namespace(namespace)
         decoded.required = frozenset(required.split(",")) if required else frozenset()
         for encoded in members.split(";") if members else ():
@@ -259,7 +257,7 @@ def _shape(name: str) -> Shape:
 
 def operation(name: str) -> Operation:
     """The decoded operation ``name``; an unknown name is the caller's error."""
-    found = _OPERATIONS.get(name)
+    found = _OPERATIONS.get(name) if isinstance(name, str) else None
     if found is not None:
         return found
     encoded = _load().OPERATIONS.get(name) if isinstance(name, str) else None

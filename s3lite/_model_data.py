@@ -11,7 +11,8 @@ several milliseconds). Fields are separated by ``|``, lists by ``,`` and members
   ``"name=target,location,wire_name,flags,namespace"``; a list: ``"list|member|item_name|flattened"``;
   a map: ``"map|key|value|key_name|value_name|flattened"``; a scalar: ``"type|trait=value,..."``.
 - flags are letters: ``A`` xmlAttribute, ``F`` flattened, ``S`` streaming, ``P`` eventpayload,
-  ``H`` hostLabel, ``I`` idempotencyToken (members); ``E`` eventstream, ``X`` error (structures).
+  ``H`` hostLabel, ``I`` idempotencyToken (members); ``E`` eventstream, ``X`` error, ``U`` union
+  (structures).
 - a namespace is ``prefix uri`` (the prefix may be empty).
 """
 
@@ -604,7 +605,7 @@ SHAPES = {
     'ObjectAttributes': 'string|',
     'ObjectAttributesList': 'list|ObjectAttributes||',
     'ObjectCannedACL': 'string|',
-    'ObjectEncryption': 'structure|||||SSEKMS=SSEKMSEncryption,,SSE-KMS,,|',
+    'ObjectEncryption': 'structure|U||||SSEKMS=SSEKMSEncryption,,SSE-KMS,,|',
     'ObjectIdentifier': 'structure||||Key|Key=ObjectKey,,,,;VersionId=ObjectVersionId,,,,;ETag=ETag,,,,;LastModifiedTime=LastModifiedTime,,,,;Size=Size,,,,|',
     'ObjectIdentifierList': 'list|ObjectIdentifier||F',
     'ObjectIfMatch': 'string|',

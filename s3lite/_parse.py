@@ -93,19 +93,12 @@ _READERS: dict[str, Reader] = {}
 
 
 def reader(shape: Shape) -> Reader:
-    """The function reading XML for ``shape``, built once (a recursive shape reads through the cache)."""
+    """The function reading XML for ``shape``, built once (two threads building the same one build equal ones)."""
     found = _READERS.get(shape.name)
     if found is None:
-        _BUILDING.add(shape.name)
-        try:
-            found = _READERS[shape.name] = _build_reader(shape)
-        finally:
-            _BUILDING.discard(shape.name)
+        # built eagerly, members first: S3's model has no recursive shape (tests/codegen/model.py refuses one)
+        found = _READERS[shape.name] = _build_reader(shape)
     return found
-
-
-#: shapes whose reader is being built: a member of the same shape (recursion) looks it up on first use
-_BUILDING: set[str] = set()
 
 
 def _first(nodes: Nodes) -> _xml.Node:
@@ -120,7 +113,7 @@ def _build_reader(shape: Shape) -> Reader:
     if kind == LIST:
         item = shape.member
         assert item is not None
-        read_item = _deferred(item.shape)
+        read_item = reader(item.shape)
         if shape.flattened:
             return lambda nodes: [read_item(n) for n in (nodes if isinstance(nodes, list) else [nodes])]
         # ``_handle_list``: every child of the wrapper, whatever its name
@@ -133,26 +126,13 @@ def _build_reader(shape: Shape) -> Reader:
     return lambda nodes: _scalar(shape, _first(nodes).text or "", name)
 
 
-def _deferred(shape: Shape) -> Reader:
-    """A member's reader: built now, unless its shape is one being built (S3 has no recursive shapes
-    today; a future one gets a reader that finds its own on first use)."""
-    if shape.name not in _BUILDING:
-        return reader(shape)
-    cell: list[Reader] = []
-
-    def read(nodes: Nodes) -> Any:
-        if not cell:
-            cell.append(reader(shape))
-        return cell[0](nodes)
-
-    return read
-
-
 def _structure_reader(shape: Shape) -> Reader:
     """``_handle_structure``: body members by element name (a flattened list's by its items' name,
-    ``_member_key_name``), ``xmlAttribute`` members from the element's attributes (any namespace
-    standing for the prefix, as botocore rewrites ``{uri}type`` to ``xsi:type``)."""
-    by_name: dict[str, tuple[str, Reader, bool]] = {}
+    ``_member_key_name``; two members may share one, as ``Event`` and ``Events`` do in the deprecated
+    notification configurations, and both are filled), ``xmlAttribute`` members from the element's
+    namespaced attributes (any namespace standing for the prefix, as botocore rewrites ``{uri}type``
+    to ``xsi:type``). A scalar element that repeats is read from its first occurrence."""
+    by_name: dict[str, list[tuple[str, Reader]]] = {}
     attributes: list[tuple[str, str]] = []
     for member_name, member in shape.members.items():
         if member.location:
@@ -162,21 +142,21 @@ def _structure_reader(shape: Shape) -> Reader:
             continue
         member_shape = member.shape
         xml_name = member.wire
-        repeated = member_shape.type == LIST and member.flattened
-        if repeated:
+        if member_shape.type == LIST and member.flattened:
             item = member_shape.member
             assert item is not None
             if item.wire != "member":  # the item's own locationName, when it has one
                 xml_name = item.wire
-        read = _deferred(member_shape) if not repeated else _flattened_reader(member_shape)
-        by_name[xml_name] = (member_name, read, repeated)
+            read = _flattened_reader(member_shape)
+        else:
+            read = reader(member_shape)
+        by_name.setdefault(xml_name, []).append((member_name, read))
 
     def read_structure(nodes: Nodes) -> dict[str, Any]:
         node = _first(nodes)
         found: dict[str, Any] = {}
         for child in node.children:
-            entry = by_name.get(child.name)
-            if entry is None:
+            if child.name not in by_name:
                 continue
             seen = found.get(child.name)
             if seen is None:
@@ -185,11 +165,14 @@ def _structure_reader(shape: Shape) -> Reader:
                 seen.append(child)
             else:
                 found[child.name] = [seen, child]
-        out = {by_name[xml_name][0]: by_name[xml_name][1](nodes) for xml_name, nodes in found.items()}
+        out: dict[str, Any] = {}
+        for xml_name, elements in found.items():
+            for member_name, read in by_name[xml_name]:
+                out[member_name] = read(elements)
         if attributes and node.attributes:
             for member_name, local in attributes:
                 for key, value in node.attributes.items():
-                    if key.rpartition("}")[2].rpartition(":")[2] == local:
+                    if key.startswith("{") and key.rpartition("}")[2] == local:
                         out[member_name] = value
         return out
 
@@ -199,7 +182,7 @@ def _structure_reader(shape: Shape) -> Reader:
 def _flattened_reader(shape: Shape) -> Reader:
     item = shape.member
     assert item is not None
-    read_item = _deferred(item.shape)
+    read_item = reader(item.shape)
     return lambda nodes: [read_item(n) for n in (nodes if isinstance(nodes, list) else [nodes])]
 
 
@@ -207,7 +190,7 @@ def _map_reader(shape: Shape) -> Reader:
     """``_handle_map``: ``entry`` elements (or the repeated elements of a flattened map) holding a key
     and a value element named as the map says; any other element is an error, as in botocore."""
     assert shape.key is not None and shape.value is not None
-    read_key, read_value = _deferred(shape.key), _deferred(shape.value)
+    read_key, read_value = reader(shape.key), reader(shape.value)
     key_name, value_name, flattened = shape.key_name, shape.value_name, shape.flattened
 
     def read_map(nodes: Nodes) -> dict[Any, Any]:

@@ -163,11 +163,12 @@ _DECODED_MEMBERS: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]]
 def decode_listing(operation: str, result: dict[str, Any]) -> None:
     """``_decode_list_object``: with ``EncodingType=url`` set by :func:`prepare_params` (never when
     the caller asked for it) and echoed by the server, the keys are URL-decoded in place."""
-    if result.get("EncodingType") != "url":
+    members = _DECODED_MEMBERS.get(operation)
+    if members is None or result.get("EncodingType") != "url":
         return
     from urllib.parse import unquote_plus  # botocore's unquote_str; kept off s3lite's import path
 
-    top, nested = _DECODED_MEMBERS[operation]
+    top, nested = members
     for name in top:
         if name in result:
             result[name] = unquote_plus(result[name])

@@ -39,7 +39,7 @@ from ._model import (
 )
 from ._percent import quote_path, quote_value
 from ._timestamps import format_iso8601, format_rfc822, to_datetime
-from ._validate import utf8, validate
+from ._validate import check_params, utf8, validate
 from ._version import __version__
 
 #: "any header matching ^x-amz-checksum-[a-z0-9]*$ (case-insensitive)" (§2.6 request side, step 1)
@@ -218,7 +218,7 @@ def _compile_uri(template: str) -> Callable[[Mapping[str, str], str], str]:
         return lambda labels, prefix: prefix or "/"
     if len(pieces) == 2 and pieces[0] == "/" and isinstance(pieces[1], tuple):
         name, encode = pieces[1]  # "/{Key+}": most object operations
-        return lambda labels, prefix: f"{prefix}/{encode(labels[name])}"
+        return lambda labels, prefix: f"{prefix.removesuffix('/')}/{encode(labels[name])}"
 
     def render(labels: Mapping[str, str], prefix: str) -> str:
         rendered = "".join(piece if isinstance(piece, str) else piece[1](labels[piece[0]]) for piece in pieces)
@@ -299,6 +299,7 @@ def serialize(
     """
     check_upload_signing(upload_signing)
     op = operation(operation_name)  # rejects unknown operations
+    check_params(params)
     params, decode_keys = _rules.prepare_params(op.name, params)
     validate(op, params)
 
@@ -350,7 +351,7 @@ def serialize(
     if plan.has_bucket:
         host, prefix = endpoint.locate(params["Bucket"])
     else:
-        host, prefix = endpoint.host, endpoint.base_path
+        host, prefix = endpoint.host, endpoint.root_path
     if op.host_prefix:
         host = _host_prefix(op, params) + host
     request = HttpRequest(op.method, endpoint.scheme, host, plan.render(labels, prefix), "&".join(query), headers, body)

@@ -186,35 +186,13 @@ _CHECKERS: dict[str, Checker] = {}
 
 def checker(shape: Shape) -> Checker:
     """The check of a nested value against ``shape``, as botocore's ParamValidator walks it:
-    structures (unknown and missing members), lists, maps and scalars (XML text: no header rules).
-    Built once per shape; a recursive shape's members look theirs up on first use."""
+    structures (unknown and missing members, tagged unions), lists, maps and scalars (XML text: no
+    header rules). Built once per shape; two threads building the same one build equal ones."""
     found = _CHECKERS.get(shape.name)
     if found is None:
-        _BUILDING.add(shape.name)
-        try:
-            found = _CHECKERS[shape.name] = _build_checker(shape)
-        finally:
-            _BUILDING.discard(shape.name)
+        # built eagerly, members first: S3's model has no recursive shape (tests/codegen/model.py refuses one)
+        found = _CHECKERS[shape.name] = _build_checker(shape)
     return found
-
-
-#: shapes whose checker is being built: a member of the same shape (recursion) looks it up on first use
-_BUILDING: set[str] = set()
-
-
-def _child(shape: Shape) -> Checker:
-    """A member's checker: built now, unless its shape is one being built (S3 has no recursive
-    shapes today; a future one gets a checker that finds its own on first use)."""
-    if shape.name not in _BUILDING:
-        return checker(shape)
-    cell: list[Checker] = []
-
-    def check(name: str, value: Any, problems: list[str]) -> None:
-        if not cell:
-            cell.append(checker(shape))
-        cell[0](name, value, problems)
-
-    return check
 
 
 def _none(name: str, problems: list[str]) -> None:
@@ -228,7 +206,7 @@ def _build_checker(shape: Shape) -> Checker:
     if kind == LIST:
         item = shape.member
         assert item is not None
-        check_item = _child(item.shape)
+        check_item = checker(item.shape)
 
         def check_list(name: str, value: Any, problems: list[str]) -> None:
             if not isinstance(value, (list, tuple)):
@@ -243,7 +221,7 @@ def _build_checker(shape: Shape) -> Checker:
         return check_list
     if kind == MAP:
         assert shape.key is not None and shape.value is not None
-        check_key, check_value = _child(shape.key), _child(shape.value)
+        check_key, check_value = checker(shape.key), checker(shape.value)
 
         def check_map(name: str, value: Any, problems: list[str]) -> None:
             if not isinstance(value, Mapping):
@@ -274,9 +252,10 @@ def _build_checker(shape: Shape) -> Checker:
 
 
 def _structure_checker(shape: Shape) -> Checker:
-    members = {name: _child(member.shape) for name, member in shape.members.items()}
+    members = {name: checker(member.shape) for name, member in shape.members.items()}
     required = shape.required
     part_numbers = shape.name == "CompletedPart"  # S3 takes part numbers 1 to 10,000
+    union = shape.union
 
     def check_structure(name: str, value: Any, problems: list[str]) -> None:
         if not isinstance(value, Mapping):
@@ -290,6 +269,14 @@ def _structure_checker(shape: Shape) -> Checker:
                 _none(f"{name}.{key}", problems)
             else:
                 check(f"{name}.{key}", item, problems)
+        if union and len(value) != 1:
+            # botocore's wording, its missing space included
+            problems.append(
+                f"Must set one of the following keys for tagged unionstructure {name}: {', '.join(members)}."
+                if not value
+                else f"Invalid number of parameters set for tagged union structure {name}. Can only set one of "
+                f"the following keys: {', '.join(members)}."
+            )
         if required and not required <= value.keys():
             for key in sorted(required - value.keys()):
                 problems.append(f'Missing required parameter in {name}: "{key}"')
@@ -310,7 +297,7 @@ def _check_member(op: Operation, name: str, value: Any, member: Member, problems
         _check_metadata(name, value, problems)
     elif name == "CopySource" and op.name in _COPY_SOURCE_OPERATIONS:
         _check_copy_source(value, problems)
-    elif member is op.payload and shape.type in (BLOB, STRING):
+    elif member is op.payload and shape.type == BLOB:
         pass  # bodies are checked where they are planned (_body.py, _serialize._bytes_body): files and streams
     elif member.location == HEADER:
         if shape.type == LIST:
@@ -342,6 +329,12 @@ def _check_header_list(name: str, value: Any, shape: Shape, problems: list[str])
     assert item is not None
     for index, entry in enumerate(value):
         _check_scalar(f"{name}[{index}]", entry, item.shape, True, problems)
+
+
+def check_params(params: object) -> None:
+    """The parameters of a call are a mapping (keyword arguments, or a dict for the core)."""
+    if not isinstance(params, Mapping):
+        raise ParamValidationError(f"Invalid type for the parameters, type: {_type_name(params)}, valid types: dict")
 
 
 def validate(op: Operation, params: Mapping[str, Any]) -> None:

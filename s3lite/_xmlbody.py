@@ -48,34 +48,12 @@ _WRITERS: dict[str, Writer] = {}
 
 
 def writer(shape: Shape) -> Writer:
-    """The writer of ``shape``, built once (a recursive shape's members look theirs up when first used)."""
+    """The writer of ``shape``, built once (two threads building the same one build equal ones)."""
     found = _WRITERS.get(shape.name)
     if found is None:
-        _BUILDING.add(shape.name)
-        try:
-            found = _WRITERS[shape.name] = _build(shape)
-        finally:
-            _BUILDING.discard(shape.name)
+        # built eagerly, members first: S3's model has no recursive shape (tests/codegen/model.py refuses one)
+        found = _WRITERS[shape.name] = _build(shape)
     return found
-
-
-#: shapes whose writer is being built: a member of the same shape (recursion) looks it up on first use
-_BUILDING: set[str] = set()
-
-
-def _deferred(shape: Shape) -> Writer:
-    """A member's writer: built now, unless its shape is one being built (S3 has no recursive shapes
-    today; a future one gets a writer that finds its own on first use)."""
-    if shape.name not in _BUILDING:
-        return writer(shape)
-    cell: list[Writer] = []
-
-    def write(value: Any, name: str, namespace: str) -> str:
-        if not cell:
-            cell.append(writer(shape))
-        return cell[0](value, name, namespace)
-
-    return write
 
 
 def _element(name: str, attributes: str, content: str) -> str:
@@ -89,7 +67,7 @@ def _build(shape: Shape) -> Writer:
     if kind == LIST:
         item = shape.member
         assert item is not None
-        write_item, item_name, item_namespace = _deferred(item.shape), item.wire, namespace_attribute(item.namespace)
+        write_item, item_name, item_namespace = writer(item.shape), item.wire, namespace_attribute(item.namespace)
         return lambda value, name, namespace: _element(
             name, namespace, "".join([write_item(entry, item_name, item_namespace) for entry in value])
         )
@@ -126,8 +104,8 @@ def _field(member: Member) -> tuple[str, bool, str, Writer, str]:
     if member.shape.type == LIST and member.flattened:
         item = member.shape.member
         assert item is not None
-        return ("", True, member.wire, _deferred(item.shape), namespace_attribute(item.namespace))
-    return ("", False, member.wire, _deferred(member.shape), namespace_attribute(member.namespace))
+        return ("", True, member.wire, writer(item.shape), namespace_attribute(item.namespace))
+    return ("", False, member.wire, writer(member.shape), namespace_attribute(member.namespace))
 
 
 def _never(value: Any, name: str, namespace: str) -> str:  # pragma: no cover - attributes are not elements
@@ -136,7 +114,7 @@ def _never(value: Any, name: str, namespace: str) -> str:  # pragma: no cover - 
 
 def _map(shape: Shape) -> Writer:
     assert shape.key is not None and shape.value is not None
-    write_key, write_value = _deferred(shape.key), _deferred(shape.value)
+    write_key, write_value = writer(shape.key), writer(shape.value)
     key_name, value_name, flattened = shape.key_name, shape.value_name, shape.flattened
 
     def write(value: Any, name: str, namespace: str) -> str:

@@ -133,3 +133,24 @@ def test_presigned_url_rules() -> None:
     with pytest.raises(s3lite.ParamValidationError):
         client.generate_presigned_url("delete_buckets", Params={"Bucket": "b"})
     client.close()
+
+
+@pytest.mark.parametrize(
+    ("url", "style", "operation", "params", "path"),
+    [
+        ("http://h:9000/prefix/", "path", "ListBuckets", {}, "/prefix/"),
+        ("http://h:9000/prefix", "path", "ListBuckets", {}, "/prefix"),
+        ("http://h:9000", "path", "ListBuckets", {}, "/"),
+        ("http://h:9000/prefix/", "virtual", "GetBucketTagging", {"Bucket": "bkt"}, "/prefix/"),
+        ("http://h:9000/prefix/", "virtual", "GetObject", {"Bucket": "bkt", "Key": "a/b"}, "/prefix/a/b"),
+        ("http://h:9000/prefix/", "path", "GetObject", {"Bucket": "bkt", "Key": "a/b"}, "/prefix/bkt/a/b"),
+        ("http://h:9000/prefix/", "path", "ListObjectsV2", {"Bucket": "bkt"}, "/prefix/bkt"),
+    ],
+)
+def test_an_endpoint_path_is_joined_as_botocore_joins_it(
+    url: str, style: str, operation: str, params: dict[str, Any], path: str
+) -> None:
+    """botocore's ``_urljoin``: a request whose own path is empty or ``/`` takes the endpoint's path as
+    given, its trailing slash included (a proxy mounted at ``/prefix/`` must see ``/prefix/``)."""
+    endpoint = s3lite.Endpoint.from_url(url, addressing_style=style)
+    assert s3lite.serialize(operation, params, endpoint=endpoint).request.path == path

@@ -154,3 +154,30 @@ async def test_an_idempotency_token_is_made_once_per_call_and_kept_on_retries(s3
     assert all(uuid.UUID(token).version == 4 for token in tokens)
     await s3.call("rename_object", Bucket="b", Key="k", RenameSource="b/x", ClientToken="mine")
     assert server.last.headers["x-amz-client-token"] == "mine"
+
+
+async def test_members_sharing_an_element_name_are_both_filled(s3: Driver, server: Server) -> None:
+    """botocore fills ``Event`` and ``Events`` (a flattened list of ``Event``) from the same elements."""
+    body = (
+        f"<NotificationConfiguration {NS}><TopicConfiguration><Id>t</Id><Event>s3:ObjectCreated:*</Event>"
+        "<Event>s3:ObjectRemoved:*</Event><Topic>arn</Topic></TopicConfiguration></NotificationConfiguration>"
+    ).encode()
+    server.reply(200, {}, body)
+    result = await s3.call("get_bucket_notification", Bucket="b")
+    assert result["TopicConfiguration"] == {
+        "Id": "t",
+        "Event": "s3:ObjectCreated:*",
+        "Events": ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"],
+        "Topic": "arn",
+    }
+
+
+async def test_a_grantee_type_is_read_from_its_namespaced_attribute_only(s3: Driver, server: Server) -> None:
+    acl = (
+        f'<AccessControlPolicy {NS}><AccessControlList><Grant><Grantee type="Group"><URI>u</URI></Grantee>'
+        "</Grant><Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"Group\">"
+        "<URI>u</URI></Grantee></Grant></AccessControlList></AccessControlPolicy>"
+    ).encode()
+    server.reply(200, {}, acl)
+    grants = (await s3.call("get_bucket_acl", Bucket="b"))["Grants"]
+    assert [grant["Grantee"] for grant in grants] == [{"URI": "u"}, {"URI": "u", "Type": "Group"}]

@@ -609,3 +609,53 @@ def test_secrets_stay_out_of_errors_logs_and_tracebacks(caplog: pytest.LogCaptur
     for text in texts:
         for secret in [*_secrets(), "secret\ncontext"]:
             assert secret not in text
+
+
+@pytest.mark.parametrize(
+    ("operation", "params", "expected"),
+    [
+        (
+            "UpdateObjectEncryption",
+            {"Bucket": "b", "Key": "k", "ObjectEncryption": {}},
+            "Must set one of the following keys for tagged unionstructure ObjectEncryption: SSEKMS.",
+        ),
+        (
+            "PutBucketPolicy",
+            {"Bucket": "b", "Policy": b"{}"},
+            "Invalid type for parameter Policy, type: bytes, valid types: str",
+        ),
+        (
+            "PutBucketTagging",
+            {"Bucket": "b", "Tagging": {"TagSet": [{"Key": "k", "Value": None}]}},
+            "Invalid type for parameter Tagging.TagSet[0].Value, type: NoneType",
+        ),
+        (
+            "PutBucketTagging",
+            {"Bucket": "b", "Tagging": {"TagSet": [{"Key": "k"}]}},
+            'Missing required parameter in Tagging.TagSet[0]: "Value"',
+        ),
+        (
+            "DeleteObjects",
+            {"Bucket": "b", "Delete": {"Objects": [{"Key": "k", "Size": "1"}]}},
+            "Invalid type for parameter Delete.Objects[0].Size, type: str, valid types: int",
+        ),
+    ],
+    ids=["union-empty", "string-payload-bytes", "nested-none", "nested-required", "nested-type"],
+)
+def test_nested_and_payload_checks_report_as_botocore(operation: str, params: dict[str, Any], expected: str) -> None:
+    """botocore's ParamValidator rules at every depth, tagged unions and string payloads included."""
+    assert _refused(operation, params) == f"Parameter validation failed:\n{expected}"
+
+
+@pytest.mark.parametrize("params", [None, [("Bucket", "b")], "Bucket=b"])
+def test_parameters_that_are_not_a_mapping_are_refused(params: Any) -> None:
+    with pytest.raises(s3lite.ParamValidationError, match="Invalid type for the parameters"):
+        serialize("ListObjectsV2", params, endpoint=ENDPOINT)
+
+
+@pytest.mark.parametrize("name", [["PutObject"], None, 3, "put_object"])
+def test_an_operation_name_that_is_not_one_is_refused(name: Any) -> None:
+    with pytest.raises(s3lite.ParamValidationError, match="Unknown operation"):
+        serialize(name, {}, endpoint=ENDPOINT)
+    with pytest.raises(s3lite.ParamValidationError, match="Unknown operation"):
+        s3lite.parse(name, s3lite.HttpResponse(200, {}, b""))

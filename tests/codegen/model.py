@@ -1,19 +1,11 @@
-"""``s3lite/_model_data.py``: every operation and shape of botocore's S3 model, as compact literals.
+"""``s3lite/_model_data.py``: every operation and shape of botocore's S3 model, as compact strings.
 
-What is kept is what the REST-XML engine (``s3lite/_model.py``, ``_serialize.py``, ``_parse.py``,
-``_validate.py``) needs to build requests and read responses; documentation, enums (types, not
-checks: botocore does not validate them either) and endpoint context parameters are left out.
-
-The format (also described in the generated file's docstring, which is what the runtime reads):
-
-- ``OPERATIONS[name] = (method, request_uri, input_shape, output_shape, errors, checksum, host_prefix)``
-  where ``checksum`` is ``(required, algorithm_member)`` from ``httpChecksum`` /
-  ``httpChecksumRequired``.
-- ``SHAPES[name]`` is one of ``("structure", members, required, payload, namespace, flags)``,
-  ``("list", member, item_name, flattened)``, ``("map", key, value, key_name, value_name, flattened)``
-  or ``(scalar_type, traits)``; a member is ``(target, location, wire_name, flags, namespace)``.
-  Flags are letters: ``A`` xmlAttribute, ``F`` flattened, ``S`` streaming, ``P`` eventpayload,
-  ``H`` hostLabel, ``I`` idempotencyToken (members); ``E`` eventstream, ``X`` error (structures).
+What is kept is what the REST-XML engine (``s3lite/_model.py``, ``_serialize.py``, ``_xmlbody.py``,
+``_parse.py``, ``_validate.py``) needs to build requests and read responses; documentation, enums
+(types, not checks: botocore does not validate them either) and endpoint context parameters are
+left out. The format is described in the generated file's docstring (``HEADER`` below). A shape
+that contains itself is refused: the engine builds each shape's reader, writer and checker once,
+eagerly, and S3's model has none.
 """
 
 from __future__ import annotations
@@ -34,7 +26,8 @@ several milliseconds). Fields are separated by ``|``, lists by ``,`` and members
   ``"name=target,location,wire_name,flags,namespace"``; a list: ``"list|member|item_name|flattened"``;
   a map: ``"map|key|value|key_name|value_name|flattened"``; a scalar: ``"type|trait=value,..."``.
 - flags are letters: ``A`` xmlAttribute, ``F`` flattened, ``S`` streaming, ``P`` eventpayload,
-  ``H`` hostLabel, ``I`` idempotencyToken (members); ``E`` eventstream, ``X`` error (structures).
+  ``H`` hostLabel, ``I`` idempotencyToken (members); ``E`` eventstream, ``X`` error, ``U`` union
+  (structures).
 - a namespace is ``prefix uri`` (the prefix may be empty).
 """
 
@@ -75,7 +68,7 @@ def _shape(spec: dict[str, Any]) -> str:
     kind = spec["type"]
     if kind == "structure":
         members = ";".join(_member(name, member) for name, member in spec.get("members", {}).items())
-        flags = ("E" if spec.get("eventstream") else "") + ("X" if spec.get("exception") else "")
+        flags = "".join(letter for key, letter in (("eventstream", "E"), ("exception", "X"), ("union", "U")) if spec.get(key))
         required = ",".join(map(_field, spec.get("required", ())))
         fields = (kind, flags, _field(spec.get("payload")), _namespace(spec), required, members,
                   _field(spec.get("locationName", "")))  # fmt: skip
@@ -112,7 +105,30 @@ def _operation(spec: dict[str, Any]) -> str:
     return "|".join(_field(field, _BAR) for field in fields)
 
 
+def _refuse_recursion(shapes: dict[str, Any]) -> None:
+    """The engine builds readers, writers and checkers eagerly: a shape reaching itself would recurse."""
+
+    def children(spec: dict[str, Any]) -> list[str]:
+        if spec["type"] == "structure":
+            return [member["shape"] for member in spec.get("members", {}).values()]
+        if spec["type"] == "list":
+            return [spec["member"]["shape"]]
+        if spec["type"] == "map":
+            return [spec["key"]["shape"], spec["value"]["shape"]]
+        return []
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        if name in path:
+            raise ValueError(f"recursive shape {' -> '.join((*path, name))}: the engine needs a deferred lookup")
+        for child in children(shapes[name]):
+            visit(child, (*path, name))
+
+    for name in shapes:
+        visit(name, ())
+
+
 def render(service: dict[str, Any], version: str) -> str:
+    _refuse_recursion(service["shapes"])
     lines = [HEADER.format(version=version), "OPERATIONS = {"]
     lines += [f"    {name!r}: {_operation(spec)!r}," for name, spec in service["operations"].items()]
     lines += ["}", "", "SHAPES = {"]
