@@ -1,4 +1,5 @@
-"""Shared fixtures: a moto S3 server on 127.0.0.1 for the end-to-end tests, and credentials."""
+"""Shared fixtures: a moto S3 server on 127.0.0.1 for the end-to-end tests, and credentials; the opt-in
+Ceph RGW suites' server fixtures come from tests/rgw_server.py."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from rgw_server import rgw_botocore, rgw_bucket, rgw_endpoint  # noqa: F401 (fixtures of the opt-in RGW suites)
+
+# the shared end-to-end scenario's asserts get pytest's explanations too
+pytest.register_assert_rewrite("ops_scenario")
 
 ACCESS_KEY = "AKIDEXAMPLE"
 SECRET_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
