@@ -13,8 +13,7 @@ a second botocore client): :func:`comparable` drops only what differs from one r
 (request ids, ``Date``, the hop-by-hop ``Connection`` header). Each write is checked through reads,
 and through concrete expectations computed from what was sent (key sets, counts, S3's order).
 
-Until s3lite has an operation, its flavours skip with the operation's name (:meth:`ScenarioDriver.require`);
-the botocore flavour never skips.
+The botocore flavour runs the same scenario as a cross-check of the scenario itself.
 
 Keys (:func:`awkward_keys`): spaces (leading, doubled, trailing), ``+``, ``%`` and ``%41``-like escapes,
 ``?``, ``#``, ``&``, ``=``, ``<>``, quotes, backslash, ``//``, ``./`` and ``../`` segments, trailing ``/``
@@ -307,13 +306,6 @@ class ScenarioDriver(Driver):
     def __repr__(self) -> str:
         return f"<ScenarioDriver {self.flavour}>"
 
-    def require(self, *methods: str) -> None:
-        """Skip (s3lite flavours only) while the client lacks one of ``methods``."""
-        missing = [method for method in methods if not hasattr(self.client, method)]
-        if missing:
-            assert self.flavour != "botocore", missing
-            pytest.skip(f"{type(self.client).__name__} has no {', '.join(missing)} yet (issue 9)")
-
     async def error(self, method: str, /, **params: Any) -> dict[str, Any]:
         """The ``response`` of the ClientError the call raises."""
         with pytest.raises(CLIENT_ERRORS) as caught:
@@ -322,7 +314,6 @@ class ScenarioDriver(Driver):
         return response
 
     def _paginate(self, operation: str, params: dict[str, Any]) -> Any:
-        self.require("get_paginator")
         return self.client.get_paginator(operation).paginate(**params)
 
     async def pages(self, operation: str, /, **params: Any) -> list[dict[str, Any]]:
@@ -344,7 +335,6 @@ class ScenarioDriver(Driver):
 
     async def wait(self, name: str, /, **params: Any) -> None:
         """``client.get_waiter(name).wait(**params)``, awaited on AsyncClient."""
-        self.require("get_waiter")
         await self._run(self.client.get_waiter(name).wait, **params)
 
 
@@ -435,7 +425,6 @@ class AllOps:
     # -- buckets ------------------------------------------------------------------------------
 
     async def test_buckets(self, s3: ScenarioDriver, oracle: Oracle) -> None:
-        s3.require("create_bucket", "head_bucket", "list_buckets", "get_bucket_location", "delete_bucket")
         name, placed = unique_bucket(), unique_bucket()
         created = await s3.call("create_bucket", Bucket=name)
         assert status(created) == 200
@@ -469,7 +458,6 @@ class AllOps:
     async def test_list_objects_v2_pages(self, s3: ScenarioDriver, oracle: Oracle, listing: Listing) -> None:
         """ContinuationToken paging over everything; boto3 shows the keys decoded (it asked for
         EncodingType=url itself)."""
-        s3.require("list_objects_v2")
         pages = await same_pages(s3, oracle, "list_objects_v2", memo=True, Bucket=listing.bucket, MaxKeys=500)
         assert [(page["KeyCount"], len(page["Contents"])) for page in pages] == [(500, 500), (500, 500), (200, 200)]
         assert [key for page in pages for key in keys_of(page)] == listing.keys
@@ -480,7 +468,6 @@ class AllOps:
     ) -> None:
         """A caller who asks for EncodingType=url gets the keys as S3 sent them, URL-encoded (boto3
         decodes only when it added the parameter itself); with MaxKeys=1000 and StartAfter."""
-        s3.require("list_objects_v2")
         start = listing.keys[99]
         page = await same(
             s3, oracle, "list_objects_v2", memo=True, Bucket=listing.bucket, EncodingType="url", StartAfter=start
@@ -499,7 +486,6 @@ class AllOps:
     async def test_list_objects_v2_delimiter_and_prefix(
         self, s3: ScenarioDriver, oracle: Oracle, listing: Listing
     ) -> None:
-        s3.require("list_objects_v2")
         top = await same(s3, oracle, "list_objects_v2", memo=True, Bucket=listing.bucket, Delimiter="/")
         assert entries_of(top) == rolled_up(listing.keys)
         assert [item["Prefix"] for item in top["CommonPrefixes"]] == sorted(TOPS)
@@ -523,7 +509,6 @@ class AllOps:
         assert [entry for page in pages for entry in entries_of(page)] == rolled_up(listing.keys)
 
     async def test_list_objects_v2_start_after(self, s3: ScenarioDriver, oracle: Oracle, listing: Listing) -> None:
-        s3.require("list_objects_v2")
         prefix = "q?mark/"
         under = [key for key in listing.keys if key.startswith(prefix)]
         start = under[5]
@@ -537,7 +522,6 @@ class AllOps:
 
     async def test_list_objects_v1(self, s3: ScenarioDriver, oracle: Oracle, listing: Listing) -> None:
         """ListObjects (v1): Marker and, with a Delimiter, NextMarker (decoded like the keys)."""
-        s3.require("list_objects")
         page = await same(
             s3, oracle, "list_objects", memo=True, Bucket=listing.bucket, Marker=listing.keys[9], MaxKeys=300
         )
@@ -548,7 +532,6 @@ class AllOps:
             assert rolled["NextMarker"] == entries_of(rolled)[-1][1]
 
     async def test_list_objects_v2_paginator(self, s3: ScenarioDriver, oracle: Oracle, listing: Listing) -> None:
-        s3.require("list_objects_v2")
         params: dict[str, Any] = {"Bucket": listing.bucket, "PaginationConfig": {"PageSize": 400}}
         pages = await s3.pages("list_objects_v2", **params)
         assert [comparable(page) for page in pages] == [
@@ -587,7 +570,6 @@ class AllOps:
 
     async def test_list_objects_paginator(self, s3: ScenarioDriver, oracle: Oracle, listing: Listing) -> None:
         """ListObjects (v1) has no NextMarker without a Delimiter: the paginator resumes after the last key."""
-        s3.require("list_objects")
         params: dict[str, Any] = {"Bucket": listing.bucket, "PaginationConfig": {"PageSize": 500}}
         pages = await s3.pages("list_objects", **params)
         assert [comparable(page) for page in pages] == [
@@ -606,7 +588,6 @@ class AllOps:
         """DeleteObjects of up to 1,000 keys (the request's maximum), verbose then quiet, then DeleteObject.
         Deleting an absent key succeeds in S3, so botocore repeating our request right after must get
         the very same answer."""
-        s3.require("delete_objects", "delete_object", "list_objects_v2")
         bucket, keys = doomed
         batch, rest = keys[:-5], keys[-5:]
         request: dict[str, Any] = {"Bucket": bucket, "Delete": {"Objects": [{"Key": key} for key in batch]}}
@@ -652,9 +633,6 @@ class AllOps:
         return parts
 
     async def test_multipart_uploads_listed_and_aborted(self, s3: ScenarioDriver, oracle: Oracle, bucket: str) -> None:
-        s3.require(
-            "create_multipart_upload", "upload_part", "list_multipart_uploads", "list_parts", "abort_multipart_upload"
-        )
         uploads = await self._uploads(s3, bucket)
         everything = await same(s3, oracle, "list_multipart_uploads", Bucket=bucket)
         listed = [(item["Key"], item["UploadId"]) for item in everything["Uploads"]]
@@ -689,7 +667,6 @@ class AllOps:
         assert (status(error), error["Error"]["Code"]) == (404, "NoSuchUpload")
 
     async def test_multipart_paginators(self, s3: ScenarioDriver, oracle: Oracle, bucket: str) -> None:
-        s3.require("create_multipart_upload", "upload_part", "list_multipart_uploads", "list_parts")
         uploads = await self._uploads(s3, bucket)
         key, upload_id = uploads[0]
         parts = await self._parts(s3, bucket, key, upload_id)
@@ -730,7 +707,6 @@ class AllOps:
     async def test_object_tagging(self, s3: ScenarioDriver, oracle: Oracle, bucket: str) -> None:
         """Tagging on PutObject (a URL-encoded query string), then Put/Get/DeleteObjectTagging. Tag
         characters are AWS's allowed set (letters, digits, space, ``+ - = . _ : / @``)."""
-        s3.require("get_object_tagging", "put_object_tagging", "delete_object_tagging")
         key = "tagged é+%/?#obj"
         await s3.call(
             "put_object", Bucket=bucket, Key=key, Body=b"tagged", Tagging="project=s3lite&note=two%20words%2B%2F"
@@ -766,7 +742,6 @@ class AllOps:
         return ids, other, marker["VersionId"]
 
     async def test_versioning(self, s3: ScenarioDriver, oracle: Oracle, bucket: str) -> None:
-        s3.require("put_bucket_versioning", "get_bucket_versioning", "list_object_versions", "delete_object")
         key = "versioned é+%" if self.server.echoes_encoded else "versioned é"
         ids, other, marker = await self._versions(s3, bucket, key)
         assert len({*ids, other, marker}) == 5
@@ -810,7 +785,6 @@ class AllOps:
 
     async def test_list_object_versions_paginator(self, s3: ScenarioDriver, oracle: Oracle, bucket: str) -> None:
         """Two result keys (Versions, DeleteMarkers) and two tokens (KeyMarker, VersionIdMarker)."""
-        s3.require("put_bucket_versioning", "list_object_versions", "delete_object")
         ids, other, marker = await self._versions(s3, bucket, "paged é+%" if self.server.echoes_encoded else "paged é")
         params: dict[str, Any] = {"Bucket": bucket, "PaginationConfig": {"PageSize": 2}}
         pages = await s3.pages("list_object_versions", **params)
@@ -835,7 +809,6 @@ class AllOps:
     # -- object attributes ---------------------------------------------------------------------
 
     async def test_get_object_attributes(self, s3: ScenarioDriver, oracle: Oracle, bucket: str) -> None:
-        s3.require("get_object_attributes")
         attributes = ["ETag", "ObjectSize", "StorageClass", "ObjectParts"]
         data = b"attributes " * 100
         await s3.call("put_object", Bucket=bucket, Key="single é+", Body=data)
@@ -863,7 +836,6 @@ class AllOps:
 
     async def test_bucket_policy(self, s3: ScenarioDriver, oracle: Oracle, bucket: str) -> None:
         """The policy goes as the raw body and comes back as a JSON string."""
-        s3.require("put_bucket_policy", "get_bucket_policy", "delete_bucket_policy")
         policy = {
             "Version": "2012-10-17",
             "Statement": [
@@ -886,9 +858,6 @@ class AllOps:
 
     async def test_bucket_lifecycle(self, s3: ScenarioDriver, oracle: Oracle, bucket: str) -> None:
         """PutBucketLifecycleConfiguration requires a body checksum (Content-MD5 unless one is chosen)."""
-        s3.require(
-            "put_bucket_lifecycle_configuration", "get_bucket_lifecycle_configuration", "delete_bucket_lifecycle"
-        )
         rules: list[dict[str, Any]] = [
             {"Expiration": {"Days": 30}, "ID": "expire logs", "Filter": {"Prefix": "logs/"}, "Status": "Enabled"},
             {
@@ -917,7 +886,6 @@ class AllOps:
         assert (status(error), error["Error"]["Code"]) == (404, "NoSuchLifecycleConfiguration")
 
     async def test_bucket_cors(self, s3: ScenarioDriver, oracle: Oracle, bucket: str) -> None:
-        s3.require("put_bucket_cors", "get_bucket_cors", "delete_bucket_cors")
         rules: list[dict[str, Any]] = [
             {
                 "ID": "web & app",
@@ -942,7 +910,6 @@ class AllOps:
     async def test_waiters(self, s3: ScenarioDriver, oracle: Oracle, bucket: str) -> None:
         """The four S3 waiters; ``object_exists`` while another task creates the object, with the event
         loop free between attempts (no gap between its ticks as long as the Delay)."""
-        s3.require("get_waiter")
         delay = 0.4
         key = "awaited é+%"
         await s3.wait("bucket_exists", Bucket=bucket, WaiterConfig={"Delay": delay, "MaxAttempts": 2})
