@@ -288,37 +288,63 @@ def _structure_checker(shape: Shape) -> Checker:
     return check_structure
 
 
-def _check_member(op: Operation, name: str, value: Any, member: Member, problems: list[str]) -> None:
-    """A top-level parameter: where it goes decides what it may hold (a header, the path, the body)."""
+def _member_checker(op: Operation, name: str, member: Member) -> Checker:
+    """A top-level parameter's check, chosen once per operation: where the member goes decides what
+    it may hold (a header, the path, the body)."""
     shape = member.shape
-    if value is None:
-        problems.append(f"Invalid type for parameter {name}, type: NoneType")
-    elif member.location == HEADERS:
-        _check_metadata(name, value, problems)
-    elif name == "CopySource" and op.name in _COPY_SOURCE_OPERATIONS:
-        _check_copy_source(value, problems)
-    elif member is op.payload and shape.type == BLOB:
-        pass  # bodies are checked where they are planned (_body.py, _serialize._bytes_body): files and streams
-    elif member.location == HEADER:
+    if member.location == HEADERS:
+        return lambda name, value, problems: _check_metadata(name, value, problems)
+    if name == "CopySource" and op.name in _COPY_SOURCE_OPERATIONS:
+        return lambda name, value, problems: _check_copy_source(value, problems)
+    if member is op.payload and shape.type == BLOB:
+        # bodies are checked where they are planned (_body.py, _serialize._bytes_body): files and streams
+        return lambda name, value, problems: None
+    if member.location == HEADER:
         if shape.type == LIST:
-            _check_header_list(name, value, shape, problems)
-        else:
-            _check_scalar(name, value, shape, True, problems)
-    elif shape.type in (STRUCTURE, LIST, MAP):
-        checker(shape)(name, value, problems)
-    else:
-        _check_scalar(name, value, shape, False, problems)
-        if name == "Bucket" and isinstance(value, str) and not _BUCKET.match(value):
-            problems.append(
-                f'Invalid bucket name "{value}": Bucket name must match the regex "^[a-zA-Z0-9.\\-_]{{1,255}}$"'
-            )
-        elif (
-            name == "PartNumber"
-            and op.name in _PART_NUMBER_OPERATIONS
-            and _is_int(value)
-            and not 1 <= value <= MAX_PART_NUMBER
-        ):
-            problems.append(f"Invalid value for parameter PartNumber: must be 1 to {MAX_PART_NUMBER}")
+            return lambda name, value, problems: _check_header_list(name, value, shape, problems)
+        if shape.type == STRING:
+
+            minimum = shape.minimum or 0
+
+            def check_header(name: str, value: Any, problems: list[str]) -> None:
+                # the common case first: printable ASCII of an allowed length
+                if not (isinstance(value, str) and _HEADER_VALUE.match(value) and len(value) >= minimum):
+                    _check_scalar(name, value, shape, True, problems)
+
+            return check_header
+        return lambda name, value, problems: _check_scalar(name, value, shape, True, problems)
+    if shape.type in (STRUCTURE, LIST, MAP):
+        return checker(shape)
+    if name == "Bucket":
+
+        def check_bucket(name: str, value: Any, problems: list[str]) -> None:
+            _check_scalar(name, value, shape, False, problems)
+            if isinstance(value, str) and not _BUCKET.match(value):
+                problems.append(
+                    f'Invalid bucket name "{value}": Bucket name must match the regex "^[a-zA-Z0-9.\\-_]{{1,255}}$"'
+                )
+
+        return check_bucket
+    if name == "PartNumber" and op.name in _PART_NUMBER_OPERATIONS:
+
+        def check_part_number(name: str, value: Any, problems: list[str]) -> None:
+            _check_scalar(name, value, shape, False, problems)
+            if _is_int(value) and not 1 <= value <= MAX_PART_NUMBER:
+                problems.append(f"Invalid value for parameter PartNumber: must be 1 to {MAX_PART_NUMBER}")
+
+        return check_part_number
+    return checker(shape)
+
+
+_MEMBER_CHECKERS: dict[str, dict[str, Checker]] = {}
+
+
+def _member_checkers(op: Operation) -> dict[str, Checker]:
+    found = _MEMBER_CHECKERS.get(op.name)
+    if found is None:
+        members = op.input.members.items()
+        found = _MEMBER_CHECKERS[op.name] = {name: _member_checker(op, name, member) for name, member in members}
+    return found
 
 
 def _check_header_list(name: str, value: Any, shape: Shape, problems: list[str]) -> None:
@@ -340,18 +366,22 @@ def check_params(params: object) -> None:
 def validate(op: Operation, params: Mapping[str, Any]) -> None:
     """Raise ParamValidationError listing every problem with ``params``, or return None."""
     problems: list[str] = []
-    inputs = op.input.members
+    checkers = _member_checkers(op)
     for name, value in params.items():
-        member = inputs.get(name)
-        if member is None:
+        check = checkers.get(name)
+        if check is None:
             from difflib import get_close_matches  # only for a call that is failing anyway
 
-            close = get_close_matches(str(name), inputs, n=1)
+            close = get_close_matches(str(name), checkers, n=1)
             hint = f' (did you mean "{close[0]}"?)' if close else ""
-            problems.append(f'Unknown parameter in input: "{name}"{hint}, must be one of: {", ".join(inputs)}')
+            problems.append(f'Unknown parameter in input: "{name}"{hint}, must be one of: {", ".join(checkers)}')
+        elif value is None:
+            _none(name, problems)
         else:
-            _check_member(op, name, value, member, problems)
-    for name in sorted(op.input.required - params.keys()):
-        problems.append(f'Missing required parameter in input: "{name}"')
+            check(name, value, problems)
+    required = op.input.required
+    if required and not required <= params.keys():
+        for name in sorted(required - params.keys()):
+            problems.append(f'Missing required parameter in input: "{name}"')
     if problems:
         raise ParamValidationError("\n".join(problems))
