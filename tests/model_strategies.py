@@ -301,6 +301,10 @@ ENDPOINTS = (
     ("aws", None, "us-west-2"),
     ("custom-https-prefix", "https://minio.example.com:8443/store", "eu-central-1"),
 )
+#: botocore sends these path-style to AWS whatever the bucket (its customize_endpoint_resolver_builtins
+#: forces path style for GetBucketLocation); s3lite virtual-hosts them like any other:
+#: test_get_bucket_location_is_path_style_on_aws pins it, and the AWS endpoint is not drawn for them.
+PATH_STYLE_ON_AWS = frozenset({"GetBucketLocation"})
 #: botocore computes an SSE-C key's base64 and MD5 only for these (its ``sse_md5`` handler is
 #: registered for them alone, botocore/handlers.py); for any other operation with an SSECustomerKey
 #: member the value is sent as given, like any header.
@@ -326,10 +330,11 @@ def chars(alphabet: str, min_size: int, max_size: int) -> st.SearchStrategy[str]
 
 
 #: hostLabel values (WriteGetObjectResponse's RequestRoute): botocore takes ``^[A-Za-z0-9\.\-]+$``;
-#: DNS labels mostly, sometimes dotted, upper-case or hyphen-led ones.
+#: DNS labels mostly, sometimes dotted or hyphen-led ones. Not upper case: botocore signs the host
+#: lower-cased and sends it as given, s3lite signs it as sent (test_an_upper_case_host_prefix).
 host_labels = st.one_of(
     st.tuples(chars(_LOWER_DIGITS, 1, 1), chars(_LOWER_DIGITS + "-", 0, 14), chars(_LOWER_DIGITS, 0, 1)).map("".join),
-    st.lists(chars(_ALPHANUMERIC + "-", 1, 10), min_size=1, max_size=3).map(".".join),
+    st.lists(chars(_LOWER_DIGITS + "-", 1, 10), min_size=1, max_size=3).map(".".join),
 )
 
 
@@ -457,7 +462,7 @@ def _member_plan(operation: str) -> tuple[tuple[str, ...], tuple[str, ...], tupl
     for name, member in shape.members.items():
         if name in CHECKSUM_MEMBERS or any(name.startswith(prefix) for prefix in grouped):
             continue
-        if name in shape.required_members or member.serialization.get("idempotencyToken"):
+        if name in shape.required_members or member.metadata.get("idempotencyToken"):
             always.append(name)
         elif name != shape.serialization.get("payload"):
             optional.append(name)
@@ -474,7 +479,9 @@ def call_params(draw: st.DrawFn, operation: str) -> tuple[str, str | None, dict[
     builds the query string in the caller's order). The idempotency token (RenameObject's
     ClientToken) is always given: botocore makes a random UUID of a missing one.
     """
-    endpoint = draw(st.sampled_from([e[0] for e in ENDPOINTS]))
+    endpoint = draw(
+        st.sampled_from([e[0] for e in ENDPOINTS if not (e[0] == "aws" and operation in PATH_STYLE_ON_AWS)])
+    )
     token = draw(st.sampled_from([None, SESSION_TOKEN]))
     shape = operation_model(operation).input_shape
     payload = shape.serialization.get("payload")
@@ -735,16 +742,11 @@ def _structure_xml(draw: st.DrawFn, shape: StructureShape, depth: int, style: _S
     children: list[str] = []
     always = ALWAYS_PRESENT.get(shape.name)
     shared = _shared_elements(shape)
-    taken: set[str] = set()
     for name, member in shape.members.items():
         if name != always and draw(st.integers(0, 2 if depth == 0 else 1)) == 0:
             continue
         wire = member.serialization.get("name", name)
         if name in shared:
-            if shared[name] in taken:
-                continue
-            taken.add(shared[name])
-            children.extend(draw(_member_xml(member, wire, name, depth + 1, style, most=1)))
             continue
         if member.serialization.get("xmlAttribute"):
             value = draw(_scalar_text(member, name, False))
@@ -764,9 +766,11 @@ def _structure_xml(draw: st.DrawFn, shape: StructureShape, depth: int, style: _S
 
 def _shared_elements(shape: Any) -> dict[str, str]:
     """Members of ``shape`` whose XML elements have the same name (botocore's ``_member_key_name``), by
-    member -> element name. Only the deprecated notification configurations have them: their ``Event``
-    string and ``Events`` flattened list both read ``<Event>``, and with two or more ``<Event>``
-    elements botocore returns ``Event`` as a list of ElementTree nodes - so at most one is sent."""
+    member -> element name; they are not generated. Only GetBucketNotification's deprecated
+    configurations have them: their ``Event`` string and ``Events`` flattened list both read
+    ``<Event>``. With one ``<Event>`` botocore fills both members and s3lite only one of them
+    (test_differential_all.test_a_deprecated_event_element_fills_both_members); with two or more
+    botocore returns ``Event`` as a list of ElementTree nodes."""
     keys: dict[str, list[str]] = {}
     for name, member in shape.members.items():
         key = member.serialization.get("name", name)
@@ -902,6 +906,11 @@ def event_stream(draw: st.DrawFn, operation: str) -> bytes:
 
 # -- errors -----------------------------------------------------------------------------------------
 
+#: Operations every body of which is well-formed XML here: botocore's parse_get_bucket_location
+#: (an after-call handler) parses the body of every GetBucketLocation response, errors included, and
+#: crashes with a bare ParseError on an empty or non-XML one, where s3lite raises a ClientError or
+#: returns the result (test_differential_all's fixed cases pin both).
+XML_ONLY = frozenset({"GetBucketLocation"})
 #: Codes that make both libraries redirect (a second request): the retry suites' business.
 REDIRECT_CODES = ("PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException")
 #: Every code botocore's model has an exception class for, with the members the class carries.
@@ -923,9 +932,10 @@ _MESSAGES = st.just("The specified key does not exist.") | xml_text
 
 
 @st.composite
-def error_xml(draw: st.DrawFn, operation: str) -> tuple[bytes, str]:
+def error_xml(draw: st.DrawFn, operation: str, *, members: bool = True) -> tuple[bytes, str]:
     """An S3 ``<Error>`` document and its code: a common code, a modeled one (the operation's own
-    more often), or any; Message, Key, RequestId, HostId and other extras; a modeled error's members."""
+    more often), or any; Message, Key, RequestId, HostId and other extras; a modeled error's members
+    (with ``members``)."""
     code = draw(_error_codes(operation))
     children = [("Code", code)]
     if draw(st.integers(0, 5)):
@@ -933,7 +943,7 @@ def error_xml(draw: st.DrawFn, operation: str) -> tuple[bytes, str]:
     for name in ("Key", "BucketName", "UploadId", "Resource", "Condition", "ArgumentName"):
         if draw(st.integers(0, 4)) == 0:
             children.append((name, draw(xml_text)))
-    modeled = MODELED_ERRORS.get(code)
+    modeled = MODELED_ERRORS.get(code) if members else None
     for name in modeled.members if modeled is not None else ():
         if draw(st.booleans()):
             children.append((name, draw(xml_text)))
@@ -1003,8 +1013,8 @@ def success_body(draw: st.DrawFn, operation: str, *, invalid: bool) -> bytes:
         return draw(st.text(no_surrogates, max_size=60)).encode()
     if payload is None and not any(not m.serialization.get("location") for m in shape.members.values()):
         return b""  # a result made of headers only
-    if operation == "GetBucketLocation" and not invalid:
-        return draw(xml_body(operation))  # an empty one crashes botocore's handler (xml ParseError)
+    if operation in XML_ONLY:
+        return draw(xml_body(operation))
     return draw(xml_body(operation, invalid=invalid) | st.just(b""))
 
 
@@ -1032,8 +1042,10 @@ def responses(draw: st.DrawFn, operation: str) -> CannedResponse:
     model = operation_model(operation)
     head = model.http["method"] == "HEAD"
     ids = draw(response_ids())
-    kind = draw(st.sampled_from(["success", "success", "success", "success", "error", "error", "empty-error",
-                                 "html-error", "200-error"]))  # fmt: skip
+    kinds = ["success", "success", "success", "success", "error", "error", "empty-error", "html-error", "200-error"]
+    if operation in XML_ONLY:
+        kinds.remove("empty-error")
+    kind = draw(st.sampled_from(kinds))
     if kind == "success":
         return draw(success_responses(operation, invalid=draw(st.integers(0, 4)) == 0, ids=ids))
     if kind == "error":
@@ -1047,10 +1059,15 @@ def responses(draw: st.DrawFn, operation: str) -> CannedResponse:
         status = draw(st.sampled_from([500, 502, 503, 504]))
         body = f"<html><body><h1>{status} Service Unavailable</h1></body></html>".encode()
         return with_length(status, {**ids, "Content-Type": "text/html"}, body)
+    # (a modeled error's members are left out: botocore adds none to a 200's error, and s3lite does,
+    # test_a_200_error_has_no_modeled_members)
+    documents = error_xml(operation, members=False).map(lambda pair: pair[0])
+    if operation in XML_ONLY:
+        return with_length(200, ids, draw(documents))
     body = draw(
         st.one_of(
-            error_xml(operation).map(lambda pair: pair[0]),
-            error_xml(operation).map(lambda pair: b"\n  " + pair[0]),
+            documents,
+            documents.map(lambda document: b"\n  " + document),
             st.sampled_from([b"OK", b"<CopyObjectRes", b"<?xml version='1.0'?>", b"not xml at all"]),
         )
     )
