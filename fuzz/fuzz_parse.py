@@ -1,22 +1,30 @@
 """Fuzz response decoding: whatever a server answers, each operation ends in a result or an S3LiteError.
 
-Each input describes up to three responses (status, lower-cased headers, body) that answer the
-flow's ``Send`` effects in turn, sometimes a transport error instead, under a drawn retry policy
-and endpoint; the same responses also go through ``parse_result``, ``parse_error`` and ``parse``
-directly. Bodies are mostly near-valid: the real S3 result and error documents with mutated text,
+Each input picks an operation - any of botocore's model that s3lite knows - and describes up to
+three responses (status, lower-cased headers, body) that answer the flow's ``Send`` effects in
+turn, sometimes a transport error instead, under a drawn retry policy and endpoint; the same
+responses also go through ``parse_error`` and ``parse`` directly (and ``parse_result`` where s3lite's
+model still has its operation table). Header names are the operation's output members'. Bodies
+are mostly near-valid: the operation's result document (the real S3 one for the seed operations,
+else built from botocore's output shape: nested structures, wrapped and flattened lists),
+SelectObjectContent's event stream, or an error document, with mutated text,
 dropped/duplicated/nested/renamed elements, odd prologs and encodings, DTDs and entities, deep
-nesting and stray non-UTF-8 bytes.
+nesting, broken event-stream lengths and CRCs, and stray non-UTF-8 bytes.
 
-Checked: no exception but S3LiteError; result values have their member's type; a body with a
-DTD is refused by the XML parser (defusedxml) with a ResponseParseError.
+Checked: no exception but S3LiteError; result values have their member's type, nested ones
+included (per botocore's output shape); a body with a DTD is refused by the XML parser
+(defusedxml) with a ResponseParseError.
 
 Run: ``python fuzz/fuzz_parse.py fuzz/corpus-parse -max_total_time=600`` or ``--hypothesis``.
 """
 
 from __future__ import annotations
 
+import copy
+import functools
 import io
 import sys
+import zlib
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,22 +32,26 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from fuzz import _shapes
 from fuzz._driver import Input, check, instrumented, main, stages
 
 with instrumented():
     import s3lite
-    from s3lite import _xml
-    from s3lite._model import BOOLEAN, HEADER, HEADER_MAP, INTEGER, LONG, OPERATIONS, STRUCTURE, TIMESTAMP, Operation
+    from s3lite import _model, _xml
     from s3lite._retry import RetryPolicy
     from s3lite._upload import sha256_of
 
-OPS = tuple(OPERATIONS)
+from botocore.model import Shape, StructureShape
+
+#: Every operation of botocore's model that s3lite knows, in the model's order.
+OPS = _shapes.known_operations(s3lite)
 #: whether HttpResponse carries the received spelling of header names (``names``)
 HAS_NAMES = "names" in s3lite.HttpResponse._fields
 NS = 'xmlns="http://s3.amazonaws.com/doc/2006-03-01/"'
 TS = "2009-10-12T17:50:30.000Z"
 ETAG = '"9b2cf535f27731c974343645a3985328"'
-#: Minimal valid parameters: what each call sends is not under test here.
+#: Parameters for the seed operations (bodies, parts); the others get their required members with
+#: plain values (fuzz/_shapes.py). What each call sends is not under test here.
 PARAMS: dict[str, dict[str, Any]] = {
     "PutObject": {"Bucket": "bucket", "Key": "k", "Body": b"data"},
     "GetObject": {"Bucket": "bucket", "Key": "k"},
@@ -257,6 +269,66 @@ def _element(inp: Input, tag: str, content: str | list[Any], budget: list[int]) 
     return rendered
 
 
+@functools.cache
+def document(op: str) -> tuple[str, Any] | None:
+    """The near-valid result document of ``op`` as (root, children): the seed operations' real ones,
+    else built from botocore's output shape (a payload structure under its own element name, the
+    result's body members under ``<{op}Result>``, GetBucketLocation's bare root); None for an
+    operation whose result is not XML."""
+    if op in DOCUMENTS:
+        return DOCUMENTS[op]
+    if op == "GetBucketLocation":
+        return ("LocationConstraint", "us-west-2")
+    shape = _shapes.operation(op).output_shape
+    if shape is None:
+        return None
+    payload = shape.serialization.get("payload")
+    if payload is not None:
+        member = shape.members[payload]
+        if member.type_name != "structure" or member.serialization.get("eventstream"):
+            return None
+        ((root, children),) = _shapes.tree(member, member.serialization.get("name", payload))
+        return root, children
+    ((_, children),) = _shapes.tree(shape, "")
+    return (f"{op}Result", children) if children else None
+
+
+def _event_header(name: str, value: str) -> bytes:
+    raw_name, raw_value = name.encode(), value.encode()
+    return bytes([len(raw_name)]) + raw_name + b"\x07" + len(raw_value).to_bytes(2, "big") + raw_value
+
+
+def event_stream(inp: Input) -> bytes:
+    """SelectObjectContent's body: event-stream messages (prelude, headers, payload, CRCs), some
+    broken - a wrong length or CRC, a cut, a header of another type, an error event."""
+    out = b""
+    for _ in range(inp.int_in(0, 4)):
+        event = inp.pick(("Records", "Stats", "Progress", "Cont", "End", "Other"))
+        headers = {":message-type": inp.pick(("event", "event", "error", "exception")), ":event-type": event}
+        if headers[":message-type"] != "event":
+            headers.update({":error-code": inp.pick(VALUES), ":error-message": inp.text(20)})
+        payload = (
+            inp.bytes(40)
+            if event == "Records"
+            else f"<{event}><BytesScanned>{inp.pick(VALUES)}</BytesScanned></{event}>".encode()
+        )
+        encoded = b"".join(_event_header(k, v) for k, v in headers.items())
+        if inp.rarely(8):
+            encoded += b"\x01\x00" + bytes([inp.int_in(0, 9)])  # a header of another value type
+        total = 16 + len(encoded) + len(payload)
+        prelude = total.to_bytes(4, "big") + len(encoded).to_bytes(4, "big")
+        prelude += zlib.crc32(prelude).to_bytes(4, "big")
+        message = prelude + encoded + payload
+        message += zlib.crc32(message).to_bytes(4, "big")
+        if inp.rarely(6):
+            at = inp.int_in(0, len(message) - 1)
+            message = message[:at] + bytes([message[at] ^ 0xFF]) + message[at + 1 :]
+        if inp.rarely(8):
+            message = message[: inp.int_in(0, len(message))]
+        out += message
+    return out
+
+
 def body(inp: Input, op: str) -> tuple[bytes, bool]:
     """A response body, and whether it declares a DTD."""
     kind = inp.int_in(0, 9)
@@ -266,8 +338,10 @@ def body(inp: Input, op: str) -> tuple[bytes, bool]:
         return inp.bytes(300), False
     if kind == 2:
         return inp.pick((b"<html><body>502 Bad Gateway</body></html>", b"<html>", b" \n ", b"null", b"{}")), False
-    name = op if op in DOCUMENTS and kind <= 5 else inp.pick(tuple(DOCUMENTS))
-    root, children = DOCUMENTS[name]
+    if op == "SelectObjectContent" and kind <= 5:
+        return event_stream(inp), False
+    own = document(op)
+    root, children = own if own is not None and kind <= 5 else DOCUMENTS[inp.pick(tuple(DOCUMENTS))]
     prolog = inp.pick(PROLOGS)
     dtd = inp.pick(DTDS) if inp.rarely(6) else ""
     text = prolog + dtd + _element(inp, root, children, [inp.int_in(1, 30)])
@@ -279,15 +353,26 @@ def body(inp: Input, op: str) -> tuple[bytes, bool]:
     return data, bool(dtd)
 
 
-def response(inp: Input, op: Operation) -> tuple[s3lite.HttpResponse, bool]:
+@functools.cache
+def header_names(op: str) -> tuple[str, ...]:
+    """The (lower-cased) header names and header-map prefixes of ``op``'s output members."""
+    shape = _shapes.operation(op).output_shape
+    members = shape.members.values() if shape is not None else ()
+    names = tuple(
+        m.serialization["name"].lower() for m in members if m.serialization.get("location") in ("header", "headers")
+    )
+    return names or RESPONSE_HEADERS
+
+
+def response(inp: Input, op: str) -> tuple[s3lite.HttpResponse, bool]:
     status = inp.pick(STATUSES) if inp.flag(4) or inp.flag(2) else inp.int_in(100, 999)
-    names = [m.wire.lower() for m in op.outputs if m.location in (HEADER, HEADER_MAP)]
+    names = header_names(op)
     headers: dict[str, str] = {}
     for _ in range(inp.int_in(0, 8)):
         name = inp.pick(names) if inp.flag(2) else inp.pick(RESPONSE_HEADERS) if inp.flag(2) else inp.latin1(12)
         value = inp.pick(VALUES) if inp.flag(2) else inp.latin1(40) if inp.flag(2) else inp.text(40)
         headers[name.lower()] = value
-    data, has_dtd = body(inp, op.name)
+    data, has_dtd = body(inp, op)
     if HAS_NAMES and inp.flag(3):  # the header names as the server spelled them
         names = {name: _respell(inp, name) for name in headers if inp.flag(2)}
         return s3lite.HttpResponse(status, headers, data, names=names or None), has_dtd  # type: ignore[call-arg]
@@ -318,8 +403,13 @@ def _context(inp: Input) -> s3lite.CallContext:
     )
 
 
-def _check_result(op: Operation, result: Any, where: str) -> None:
-    """Every value has its member's type; ResponseMetadata has botocore's keys."""
+#: Members that may be None: GetBucketLocation's empty ``<LocationConstraint/>`` (us-east-1), as
+#: botocore's parse_get_bucket_location makes it.
+NULLABLE = {("GetBucketLocation", "LocationConstraint")}
+
+
+def _check_result(op: str, result: Any, where: str) -> None:
+    """Every value has its member's type (nested ones too); ResponseMetadata has botocore's keys."""
     check(isinstance(result, dict), f"result-not-dict:{where}", repr(result)[:200])
     metadata = result.get("ResponseMetadata")
     check(
@@ -327,17 +417,35 @@ def _check_result(op: Operation, result: Any, where: str) -> None:
         f"bad-metadata:{where}",
         lambda: repr(metadata)[:200],
     )
-    kinds = {INTEGER: int, LONG: int, BOOLEAN: bool, TIMESTAMP: datetime, STRUCTURE: dict}
-    for member in op.outputs:
-        if member.name not in result:
+    shape = _shapes.operation(op).output_shape
+    if shape is None:
+        return
+    for name, member in shape.members.items():
+        if name not in result or member.serialization.get("streaming") or member.serialization.get("eventstream"):
             continue
-        value = result[member.name]
-        expected = dict if member.location == HEADER_MAP else kinds.get(member.type, str)
-        ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
-        if isinstance(value, datetime):
-            ok = ok and value.tzinfo is not None
-        if not ok:
-            check(False, f"member-type:{member.name}", f"{member.type} {value!r}"[:200])
+        if (op, name) in NULLABLE and result[name] is None:
+            continue
+        _check_value(member, result[name], name)
+
+
+def _check_value(shape: Shape, value: Any, path: str) -> None:
+    expected = _shapes.python_types(shape)
+    ok = isinstance(value, expected) and not (int in expected and isinstance(value, bool))
+    if isinstance(value, datetime):
+        ok = ok and value.tzinfo is not None
+    if not ok:
+        check(False, f"member-type:{path.split('.')[0].split('[')[0]}", f"{shape.type_name} {path} {value!r}"[:200])
+    if isinstance(shape, StructureShape) and isinstance(value, dict):
+        for name, item in value.items():
+            member = shape.members.get(name)
+            if member is not None:
+                _check_value(member, item, f"{path}.{name}")
+    elif shape.type_name == "list" and isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_value(shape.member, item, f"{path}[{index}]")
+    elif shape.type_name == "map" and isinstance(value, dict):
+        for key, item in value.items():
+            check(isinstance(key, str) and isinstance(item, str), f"member-type:{path}", repr((key, item))[:200])
 
 
 def _check_error(error: s3lite.ClientError, where: str) -> None:
@@ -355,7 +463,7 @@ def _parse_error(response: s3lite.HttpResponse) -> None:
     )
 
 
-def _call(where: str, op: Operation, fn: Any) -> None:
+def _call(where: str, op: str, fn: Any) -> None:
     try:
         result = fn()
     except s3lite.ClientError as error:
@@ -368,9 +476,8 @@ def _call(where: str, op: Operation, fn: Any) -> None:
 
 
 def run_flow(inp: Input, name: str, responses: list[s3lite.HttpResponse]) -> None:
-    op = OPERATIONS[name]
     context = _context(inp)
-    params = dict(PARAMS[name])
+    params = copy.deepcopy(PARAMS[name]) if name in PARAMS else dict(copy.deepcopy(_shapes.minimal_params(name)))
     if name == "PutObject" and inp.flag(4):  # a streamed body: retries need a rewind (or cannot)
         params["Body"] = s3lite.StreamBody(io.BytesIO(b"data"), 4, inp.pick((0, None)))
     failures = [inp.rarely(6) for _ in responses]
@@ -393,7 +500,7 @@ def run_flow(inp: Input, name: str, responses: list[s3lite.HttpResponse]) -> Non
         check(isinstance(effect, s3lite.Sleep) and effect.seconds >= 0, "bad-effect", repr(effect))
         return None
 
-    _call("flow", op, lambda: s3lite.run_to_completion(s3lite.operation_flow(context, name, params), respond))
+    _call("flow", name, lambda: s3lite.run_to_completion(s3lite.operation_flow(context, name, params), respond))
 
 
 def _refuses_dtd(body: bytes) -> None:
@@ -407,15 +514,20 @@ def _refuses_dtd(body: bytes) -> None:
 def target(data: bytes) -> None:
     inp = Input(data)
     name = inp.pick(OPS)
-    op = OPERATIONS[name]
-    generated = [response(inp, op) for _ in range(inp.int_in(1, 3))]
+    generated = [response(inp, name) for _ in range(inp.int_in(1, 3))]
     responses = [r for r, _ in generated]
     first = responses[0]
+    # parse_result takes s3lite's own operation description, where its model still has the table
+    model_op = getattr(_model, "OPERATIONS", {}).get(name)
     stages(
         *(lambda body=r.body: _refuses_dtd(body) for r, has_dtd in generated if has_dtd),
-        lambda: _call("parse_result", op, lambda: s3lite.parse_result(op, first, retry_attempts=0)),
-        lambda: _call("parse_error", op, lambda: _parse_error(first)),
-        lambda: _call("parse", op, lambda: s3lite.parse(name, first)),
+        *(
+            [lambda: _call("parse_result", name, lambda: s3lite.parse_result(model_op, first, retry_attempts=0))]
+            if model_op is not None
+            else []
+        ),
+        lambda: _call("parse_error", name, lambda: _parse_error(first)),
+        lambda: _call("parse", name, lambda: s3lite.parse(name, first)),
         lambda: run_flow(inp, name, responses),
     )
 

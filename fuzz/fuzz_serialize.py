@@ -1,9 +1,11 @@
 """Fuzz parameter serialization: any params dict either serializes to a sendable request or is an S3LiteError.
 
-Each input draws an operation and a params dict: mostly the operation's own member names with
-values of the right kind but hostile content (CR/LF, NUL, other controls, non-ASCII, lone
-surrogates, huge ints, extreme or odd-zone timestamps), sometimes the wrong type or nested junk
-(CopySource, MultipartUpload, Metadata, Body), sometimes unknown names. Whatever serializes is then
+Each input draws an operation - any of botocore's model that s3lite knows - and a params dict built
+from botocore's input shape: mostly the operation's own member names with values of the right kind
+but hostile content (CR/LF, NUL, other controls, non-ASCII, lone surrogates, huge ints, extreme or
+odd-zone timestamps), nested structures and lists of them (required members mostly plain, a few
+others, unknown keys, unions with zero or two members), sometimes the wrong type or nested junk
+(CopySource, Metadata, Body), sometimes unknown names. Whatever serializes is then
 signed (header auth, and for a streamed body the aws-chunked seed) and presigned.
 
 Checked: no exception but S3LiteError from ``serialize``; nothing at all from signing a request
@@ -26,16 +28,19 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from fuzz import _shapes
 from fuzz._driver import Input, check, instrumented, main
 
 with instrumented():
     import s3lite
     from s3lite._flow import signed_request
-    from s3lite._model import BLOB, BOOLEAN, INTEGER, LONG, MAP, OPERATIONS, STRING, STRUCTURE, TIMESTAMP, Member
     from s3lite._serialize import UPLOAD_SIGNING
     from s3lite._upload import sha256_of
 
-OPS = tuple(OPERATIONS)
+from botocore.model import Shape, StructureShape
+
+#: Every operation of botocore's model that s3lite knows, in the model's order.
+OPS = _shapes.known_operations(s3lite)
 TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 FIELD_VALUE = re.compile(r"[\t\x20-\x7e]*")
 #: what a percent-encoded path or query may contain
@@ -224,24 +229,6 @@ def copy_source(inp: Input) -> Any:
     return value
 
 
-def multipart_upload(inp: Input) -> Any:
-    def part() -> Any:
-        if inp.flag(10):
-            return junk(inp, 2)
-        fields: dict[Any, Any] = {}
-        for _ in range(inp.int_in(0, 4)):
-            name = inp.pick(("PartNumber", "ETag", "ChecksumCRC32", "ChecksumSHA256", "Size", 7))
-            fields[name] = junk(inp, 2) if inp.flag(8) else small_int(inp) if name == "PartNumber" else text(inp)
-        return fields
-
-    upload: dict[Any, Any] = {"Parts": inp.some(4, part)}
-    if inp.flag(8):
-        upload["Parts"] = junk(inp, 1)
-    if inp.flag(10):
-        upload[key(inp)] = junk(inp, 2)
-    return upload
-
-
 def metadata(inp: Input) -> Any:
     entries: dict[Any, Any] = {}
     for _ in range(inp.int_in(0, 4)):
@@ -274,49 +261,80 @@ def body(inp: Input) -> Any:
     return junk(inp)
 
 
-def value_for(inp: Input, member: Member) -> Any:
-    """Mostly the right kind of value with hostile content; one in eight is junk of any type."""
+def value_for(inp: Input, shape: Shape, name: str, depth: int = 0) -> Any:
+    """Mostly the right kind of value for the member's shape, with hostile content (a modeled enum
+    value now and then); one in eight is junk of any type."""
     if inp.flag(8):
         return junk(inp)
-    if member.name == "CopySource":
+    if name == "CopySource":
         return copy_source(inp)
-    if member.name in ("SSECustomerKey", "CopySourceSSECustomerKey") and inp.flag(3):
+    if name in ("SSECustomerKey", "CopySourceSSECustomerKey") and inp.flag(3):
         return inp.bytes(40)
-    kind = member.type
-    if kind == STRING:
-        return text(inp)
-    if kind in (INTEGER, LONG):
+    kind = shape.type_name
+    if kind == "string":
+        enum = getattr(shape, "enum", None)
+        return inp.pick(enum) if enum and inp.flag(3) else text(inp)
+    if kind in ("integer", "long"):
         return huge_int(inp) if inp.flag(4) else small_int(inp)
-    if kind == BOOLEAN:
+    if kind == "boolean":
         return inp.flag()
-    if kind == TIMESTAMP:
+    if kind == "timestamp":
         return timestamp(inp)
-    if kind == MAP:
+    if kind == "map":
         return metadata(inp)
-    if kind == STRUCTURE:
-        return multipart_upload(inp)
-    if kind == BLOB:
+    if kind == "structure":
+        assert isinstance(shape, StructureShape)
+        return structure_for(inp, shape, depth)
+    if kind == "list":
+        items = inp.some(4, lambda: value_for(inp, shape.member, "", depth + 1))
+        return tuple(items) if inp.flag(8) else items
+    if kind == "blob":
         return body(inp)
     return junk(inp)
 
 
+def structure_for(inp: Input, shape: StructureShape, depth: int) -> dict[Any, Any]:
+    """A nested structure: its required members (plain mostly, so that the rest is reached), a few
+    others, sometimes an unknown key; a union gets one member mostly, sometimes none or two."""
+    members = shape.members
+    value: dict[Any, Any] = {}
+    if depth >= _shapes.MAX_DEPTH or not members:  # empty structures exist: SSES3, SimplePrefix
+        return value
+    if shape.metadata.get("union"):
+        for _ in range(inp.pick((1, 1, 1, 0, 2))):
+            name = inp.pick(list(members))
+            value[name] = value_for(inp, members[name], name, depth + 1)
+        return value
+    for name in shape.required_members:
+        if not inp.flag(16):
+            value[name] = (
+                value_for(inp, members[name], name, depth + 1)
+                if inp.flag(3)
+                else _shapes.plain(members[name], name, depth + 1)
+            )
+    for _ in range(inp.int_in(0, 4)):
+        name = inp.pick(list(members))
+        value[name] = value_for(inp, members[name], name, depth + 1)
+    if inp.flag(10):
+        value[key(inp)] = junk(inp, 2)
+    return value
+
+
 def params_for(inp: Input, name: str) -> dict[Any, Any]:
-    op = OPERATIONS[name]
-    names = list(op.inputs)
+    shape = _shapes.operation(name).input_shape
+    members = shape.members
+    names = list(members)
     params: dict[Any, Any] = {}
     # Required members first, each usually well-formed, so that most inputs get past validation.
-    for required in sorted(op.required):
+    for required in sorted(shape.required_members):
         if not inp.flag(16):
-            params[required] = value_for(inp, op.inputs[required]) if inp.flag(4) else _plain(required)
+            member = members[required]
+            params[required] = value_for(inp, member, required) if inp.flag(4) else _shapes.plain(member, required)
     for _ in range(inp.int_in(0, 8)):
         member_name = inp.pick(names) if not inp.flag(12) else key(inp)
-        member = op.inputs.get(member_name) if isinstance(member_name, str) else None
-        params[member_name] = value_for(inp, member) if member is not None else junk(inp)
+        member = members.get(member_name) if isinstance(member_name, str) else None
+        params[member_name] = value_for(inp, member, member_name) if member is not None else junk(inp)
     return params
-
-
-def _plain(name: str) -> Any:
-    return {"PartNumber": 1, "CopySource": "src/key", "MultipartUpload": {"Parts": []}}.get(name, "b")
 
 
 def endpoint(inp: Input) -> s3lite.Endpoint:

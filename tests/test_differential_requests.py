@@ -22,16 +22,23 @@ keys equal but for case.
 
 from __future__ import annotations
 
-import base64
 import copy
-import email.utils
 import functools
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from model_strategies import (
+    CHECKSUM_MEMBERS,
+    GROUPED_MEMBERS,
+    NAMED,
+    any_text,
+    header_text,
+    sse_customer,
+    timestamps,
+)
 from oracle import ACCESS_KEY, OPERATIONS, SECRET_KEY, SETTINGS, SIGNING_EPOCH, CapturedRequest, Oracle
 
 import s3lite
@@ -44,8 +51,6 @@ ENDPOINTS = (
     ("aws", None, "us-west-2"),
     ("custom-https-prefix", "https://minio.example.com:8443/store", "eu-central-1"),
 )
-#: What botocore computes without awscrt (s3-spec.md §2.6), in the spellings callers use.
-COMPUTABLE_CHECKSUMS = ("CRC32", "SHA1", "SHA256", "SHA512", "crc32", "sha256")
 STREAMING_OPERATIONS = ("PutObject", "UploadPart")
 #: botocore's unsigned extras (see the module docstring); Content-Length is handled apart.
 IGNORED_HEADERS = frozenset({"user-agent", "expect", "amz-sdk-invocation-id", "amz-sdk-request"})
@@ -59,140 +64,6 @@ def oracle(endpoint: str, token: str | None) -> Oracle:
 
 # -- strategies -------------------------------------------------------------------------------------
 
-#: Printable ASCII: what a header value may hold in both libraries.
-header_text = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=24)
-#: Any text that is UTF-8 encodable (no lone surrogates): keys, query values, XML text.
-no_surrogates = st.characters(exclude_categories=["Cs"])
-any_text = st.text(no_surrogates, max_size=12)
-KEY_PIECES = ("/", "//", ".", "..", "./", "../", " ", "+", "%", "%2F", "%20", "?", "#", "&", "=", "~", "*", "é", "日本",
-              "😀", "\\", ";", ":", "@", "$", "!", "'", "(", ")", "[", "]", "\t", "\n", "a", "photos", "A1")  # fmt: skip
-keys = st.one_of(
-    st.lists(st.one_of(st.sampled_from(KEY_PIECES), any_text), min_size=1, max_size=8).map("".join).filter(bool),
-    any_text.filter(bool),
-)
-SPECIAL_SUFFIXES = ("--x-s3", "--xa-s3", "--op-s3")
-ODD_BUCKETS = ("my.bucket", "My-Bucket", "my_bucket", "ab", "a", "192.168.1.1", "bucket-", "-bucket", "a" * 63, "a" * 64,
-               "xn--bucket", "bucket.", "..", ".")  # fmt: skip
-buckets = st.one_of(
-    st.from_regex(r"[a-z0-9][a-z0-9-]{1,20}[a-z0-9]", fullmatch=True),  # DNS labels: virtual-hosted on AWS
-    st.from_regex(r"[a-zA-Z0-9._-]{1,40}", fullmatch=True),  # anything botocore's bucket regex takes
-    st.sampled_from(ODD_BUCKETS),
-).filter(lambda b: not b.endswith(SPECIAL_SUFFIXES))
-
-OFFSETS = st.sampled_from([UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8))])
-moments = st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(2200, 1, 1))
-timestamps = st.one_of(
-    moments,  # naive, often with microseconds: UTC by both libraries' rules
-    moments.flatmap(lambda d: OFFSETS.map(lambda tz: d.replace(tzinfo=tz))),
-    st.integers(min_value=0, max_value=7_258_118_400),
-    st.floats(min_value=0, max_value=7_258_118_400, allow_nan=False).map(lambda f: round(f, 6)),
-    moments.map(lambda d: d.isoformat()),
-    moments.map(lambda d: d.strftime("%Y-%m-%dT%H:%M:%SZ")),
-    moments.map(lambda d: email.utils.format_datetime(d.replace(tzinfo=UTC, microsecond=0), usegmt=True)),
-    st.integers(min_value=0, max_value=4_102_444_800).map(str),
-)
-#: Keys unique ignoring case: botocore keeps one header of two such keys (see the fixed case below).
-metadata = st.lists(
-    st.tuples(st.from_regex(r"[A-Za-z0-9!#$%&'*+.^_`|~-]{1,12}", fullmatch=True), header_text),
-    max_size=4,
-    unique_by=lambda item: item[0].lower(),
-).map(dict)
-version_ids = st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=1, max_size=16)
-upload_ids = st.one_of(
-    st.text(st.sampled_from("ABCDEFabcdef0123456789+/=._-~ "), min_size=1, max_size=32), any_text.filter(bool)
-)
-
-
-@st.composite
-def copy_sources(draw: st.DrawFn) -> str | dict[str, str]:
-    """CopySource as a string (with or without ``?versionId=``) or as a dict (s3-spec.md §2.3)."""
-    bucket, key = draw(buckets), draw(keys)
-    form = draw(st.sampled_from(["str", "str-version", "str-leading-slash", "dict", "dict-version"]))
-    if form == "str":
-        return f"{bucket}/{key}"
-    if form == "str-version":
-        return f"{bucket}/{key}?versionId={draw(version_ids | header_text)}"
-    if form == "str-leading-slash":
-        return f"/{bucket}/{key}"
-    source = {"Bucket": bucket, "Key": key}
-    if form == "dict-version":
-        source["VersionId"] = draw(version_ids | header_text.filter(bool))
-    return source
-
-
-checksum_values = st.one_of(
-    st.binary(min_size=4, max_size=64).map(lambda b: base64.b64encode(b).decode()),
-    st.from_regex(r"[A-Za-z0-9+/]{6}==-[1-9][0-9]{0,3}", fullmatch=True),  # composite checksums
-)
-CHECKSUM_MEMBERS = ("ChecksumCRC32", "ChecksumCRC32C", "ChecksumCRC64NVME", "ChecksumSHA1", "ChecksumSHA256",
-                    "ChecksumSHA512", "ChecksumMD5", "ChecksumXXHASH64", "ChecksumXXHASH3", "ChecksumXXHASH128")  # fmt: skip
-
-
-@st.composite
-def completed_parts(draw: st.DrawFn) -> dict[str, Any]:
-    """One CompletedPart, its members in a drawn order (botocore keeps the caller's order).
-
-    Never empty and with no empty text: botocore writes empty elements as ``<X />`` and s3lite does
-    not (test_empty_xml_elements_are_self_closing).
-    """
-    part: dict[str, Any] = {}
-    for name in draw(st.permutations(("ETag", "PartNumber", *CHECKSUM_MEMBERS))):
-        if name == "PartNumber":
-            if draw(st.booleans()):
-                part[name] = draw(st.integers(1, 10000))
-        elif name == "ETag":
-            if draw(st.integers(0, 3)):
-                part[name] = draw(st.one_of(st.just('"9b2cf535f27731c974343645a3985328"'), any_text, header_text))
-        elif draw(st.integers(0, 7)) == 0:
-            part[name] = draw(checksum_values | any_text)
-    return {name: value for name, value in part.items() if value != ""} or {"PartNumber": 1}
-
-
-multipart_uploads = st.lists(completed_parts(), min_size=1, max_size=4).map(lambda parts: {"Parts": parts})
-
-
-@st.composite
-def sse_customer(draw: st.DrawFn, prefix: str) -> dict[str, Any]:
-    """SSE-C members: a str or bytes key, with or without a caller-supplied KeyMD5 (s3-spec.md §2.2)."""
-    out: dict[str, Any] = {}
-    if draw(st.booleans()):
-        out[f"{prefix}Algorithm"] = draw(st.sampled_from(["AES256", "aws:kms"]) | header_text)
-    form = draw(st.sampled_from(["str", "bytes", "with-md5"]))
-    if form == "str":
-        out[f"{prefix}Key"] = draw(st.text(no_surrogates, min_size=1, max_size=40))
-    elif form == "bytes":
-        out[f"{prefix}Key"] = draw(st.binary(min_size=1, max_size=40))
-    else:  # the caller did the encoding: both are sent verbatim
-        out[f"{prefix}Key"] = base64.b64encode(draw(st.binary(min_size=32, max_size=32))).decode()
-        out[f"{prefix}KeyMD5"] = draw(st.binary(min_size=16, max_size=16).map(lambda b: base64.b64encode(b).decode()))
-    return out
-
-
-#: Members with a value space of their own; the rest are generated from their botocore type.
-NAMED: dict[str, st.SearchStrategy[Any]] = {
-    "Bucket": buckets,
-    "Key": keys,
-    "Body": st.binary(max_size=300),
-    "CopySource": copy_sources(),
-    "MultipartUpload": multipart_uploads,
-    "Metadata": metadata,
-    "PartNumber": st.integers(1, 10000),
-    "UploadId": upload_ids,
-    "VersionId": st.one_of(st.just("3/L4kqtJl40Nr8X8gdRQBpUMLUo"), version_ids, any_text),
-    "ChecksumAlgorithm": st.sampled_from(COMPUTABLE_CHECKSUMS),
-    "ContentMD5": st.binary(min_size=16, max_size=16).map(lambda b: base64.b64encode(b).decode()) | header_text,
-    "SSEKMSKeyId": st.sampled_from(
-        ["arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", "alias/my key", ""]
-    )
-    | header_text,
-    "SSEKMSEncryptionContext": st.dictionaries(header_text, header_text, max_size=2).map(
-        lambda d: base64.b64encode(repr(d).encode()).decode()
-    ),
-    "Range": st.sampled_from(["bytes=0-9", "bytes=-5", "bytes=10-"]) | header_text,
-    "CopySourceRange": st.sampled_from(["bytes=0-9", "bytes=0-5242879"]) | header_text,
-    **{name: checksum_values | header_text for name in CHECKSUM_MEMBERS},
-}
-GROUPED_MEMBERS = {"SSECustomerAlgorithm", "SSECustomerKey", "SSECustomerKeyMD5", *CHECKSUM_MEMBERS}
 BY_TYPE: dict[str, st.SearchStrategy[Any]] = {
     "boolean": st.booleans(),
     "integer": st.integers(min_value=0, max_value=2**31 - 1),

@@ -26,27 +26,42 @@ codes botocore 1.44 newly models, InvalidObjectState's members, and error bodies
 from __future__ import annotations
 
 import base64
-import email.utils
 import functools
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
-from xml.sax.saxutils import escape
 
 import httpx
 import pytest
 from botocore import xform_name
 from hypothesis import given
 from hypothesis import strategies as st
+from model_strategies import (
+    ERROR_CODES,
+    ERROR_STATUSES,
+    NAMED_HEADERS,
+    NAMESPACE,
+    UNPARSEABLE_DATES,
+    booleans,
+    checksums,
+    etags,
+    header_timestamps,
+    header_values,
+    integers,
+    request_ids,
+    xml_document,
+    xml_text,
+    xml_timestamps,
+)
+from model_strategies import with_length as _with_length
 from oracle import ACCESS_KEY, OPERATIONS, SECRET_KEY, SETTINGS, CannedResponse, Oracle
 
 import s3lite
 
 ENDPOINT_URL = "http://127.0.0.1:9000"
 REGION = "us-east-1"
-NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/"
 PARAMS: dict[str, dict[str, Any]] = {
     "PutObject": {"Bucket": "bucket", "Key": "key", "Body": b"data"},
     "GetObject": {"Bucket": "bucket", "Key": "key"},
@@ -166,72 +181,16 @@ def check(side: S3liteSide, operation: str, response: CannedResponse, params: di
 
 # -- strategies -------------------------------------------------------------------------------------
 
-#: A header value as an HTTP parser hands it over: printable ASCII, no surrounding whitespace.
-header_values = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=24).map(str.strip)
-#: Element text: any character XML 1.0 allows.
-xml_text = st.text(
-    st.characters(exclude_categories=["Cs", "Cc"]) | st.sampled_from("\t\n &<>\"'"),
-    max_size=16,
-)
-moments = st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(2200, 1, 1))
-OFFSETS = st.sampled_from([UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8))])
-rfc822 = moments.map(lambda d: email.utils.format_datetime(d.replace(tzinfo=UTC, microsecond=0), usegmt=True))
-header_timestamps = st.one_of(
-    rfc822,
-    moments.flatmap(lambda d: OFFSETS.map(lambda tz: email.utils.format_datetime(d.replace(microsecond=0, tzinfo=tz)))),
-    moments.map(lambda d: d.strftime("%Y-%m-%dT%H:%M:%S.") + f"{d.microsecond // 1000:03d}Z"),
-    moments.map(lambda d: d.strftime("%Y-%m-%dT%H:%M:%SZ")),
-    st.integers(min_value=0, max_value=4_102_444_800).map(str),
-)
-xml_timestamps = st.one_of(
-    moments.map(lambda d: d.strftime("%Y-%m-%dT%H:%M:%S.") + f"{d.microsecond // 1000:03d}Z"),
-    moments.map(lambda d: d.strftime("%Y-%m-%dT%H:%M:%SZ")),
-    moments.flatmap(lambda d: OFFSETS.map(lambda tz: d.replace(tzinfo=tz).isoformat())),
-)
-integers = st.one_of(
-    st.integers(min_value=0, max_value=2**63 - 1).map(str),
-    st.integers(min_value=-99, max_value=99).map(lambda n: f"{n:+04d}"),  # sign and leading zeros
-)
-#: "exactly `true` -> True else False" (s3-spec.md §2.11): the other spellings are the point.
-booleans = st.one_of(
-    st.sampled_from(["true", "false"]),
-    st.sampled_from(["True", "TRUE", "False", " true"]),
-    st.sampled_from(["yes", "1", "0", "", "truee"]),
-)
-etags = st.one_of(
-    st.binary(min_size=16, max_size=16).map(lambda b: f'"{b.hex()}"'),
-    st.binary(min_size=16, max_size=16).map(lambda b: f'"{b.hex()}-3"'),
-    st.binary(min_size=4, max_size=8).map(lambda b: f'W/"{b.hex()}"'),
-    header_values,
-)
-checksums = st.binary(min_size=4, max_size=32).map(lambda b: base64.b64encode(b).decode())
-#: RFC 822 and epoch strings parse in both libraries; these parse in neither.
-UNPARSEABLE_DATES = ("never", "soon!", "Thu, 32 Foo 2020 99:99:99 GMT", "-", "0x10", "2020-13-45T00:00:00Z")
-NAMED_HEADERS: dict[str, st.SearchStrategy[str]] = {
-    "ETag": etags,
-    "ContentRange": st.sampled_from(["bytes 0-9/443", "bytes */443"]) | header_values,
-    "AcceptRanges": st.just("bytes") | header_values,
-    "Expiration": st.just('expiry-date="Fri, 23 Dec 2012 00:00:00 GMT", rule-id="picture-deletion-rule"')
-    | header_values,
-    "Restore": st.just('ongoing-request="false", expiry-date="Fri, 21 Dec 2012 00:00:00 GMT"') | header_values,
-    "Expires": rfc822,
-}
 BY_TYPE: dict[str, st.SearchStrategy[str]] = {
     "integer": integers,
     "long": integers,
     "boolean": booleans,
     "timestamp": header_timestamps,
 }
-ERROR_CODES = ("NoSuchKey", "NoSuchUpload", "NoSuchBucket", "InvalidObjectState", "ObjectNotInActiveTierError",
-               "InvalidRequest", "InvalidWriteOffset", "TooManyParts", "EncryptionTypeMismatch",
-               "BucketAlreadyExists", "BucketAlreadyOwnedByYou", "ObjectAlreadyInActiveTierError",
-               "SlowDown", "InternalError", "RequestTimeout", "PreconditionFailed", "Throttling", "BadDigest",
-               "SignatureDoesNotMatch", "InvalidArgument", "ServiceUnavailable", "NotImplemented")  # fmt: skip
 #: Codes botocore 1.44's model has an exception class for and s3lite has not (test_newly_modeled_errors).
 UNMODELED_BY_S3LITE = ("AccessDenied", "AnnotationLimitExceeded", "AnnotationNameTooLong",
                        "IdempotencyParameterMismatch", "InvalidAnnotationName", "InvalidPrefix", "NoSuchAnnotation",
                        "UnsupportedMediaType")  # fmt: skip
-ERROR_STATUSES = (400, 403, 404, 405, 409, 411, 412, 416, 500, 501, 502, 503, 504)
 
 
 def _cased(name: str, style: int) -> str:
@@ -261,38 +220,6 @@ def header_members(draw: st.DrawFn, operation: str) -> dict[str, str]:
             for key, value in draw(st.dictionaries(keys, header_values, max_size=3)).items():
                 headers[f"x-amz-meta-{key}"] = value
     return headers
-
-
-@st.composite
-def request_ids(draw: st.DrawFn) -> dict[str, str]:
-    """The ids S3 and its clones put on every response, in any combination."""
-    headers: dict[str, str] = {}
-    ident = st.from_regex(r"[A-Z0-9]{16}", fullmatch=True)
-    if draw(st.booleans()):
-        headers["x-amz-request-id"] = draw(ident)
-    if draw(st.booleans()):
-        headers["x-amz-id-2"] = draw(st.from_regex(r"[A-Za-z0-9+/=]{20,40}", fullmatch=True))
-    if draw(st.integers(0, 3)) == 0:
-        headers["x-amzn-RequestId"] = draw(ident)
-    if draw(st.booleans()):
-        headers["Date"] = draw(rfc822)
-        headers["Server"] = "AmazonS3"
-    return headers
-
-
-def xml_document(
-    root: str, children: list[tuple[str, str]], *, namespace: bool, declaration: bool, pretty: bool
-) -> bytes:
-    """An XML body as servers write it: maybe a declaration, a namespace, indentation, ``<X/>``."""
-    inner = []
-    for name, text in children:
-        escaped = escape(text, {'"': "&quot;"})
-        inner.append(f"<{name}/>" if text == "" and pretty else f"<{name}>{escaped}</{name}>")
-    separator = "\n  " if pretty else ""
-    xmlns = f' xmlns="{NAMESPACE}"' if namespace else ""
-    body = f"<{root}{xmlns}>{separator}{separator.join(inner)}{chr(10) if pretty else ''}</{root}>"
-    prolog = '<?xml version="1.0" encoding="UTF-8"?>\n' if declaration else ""
-    return (prolog + body).encode()
 
 
 @st.composite
@@ -350,11 +277,6 @@ def error_xml(draw: st.DrawFn) -> tuple[bytes, str]:
         pretty=draw(st.booleans()),
     )
     return body, code
-
-
-def _with_length(status: int, headers: dict[str, str], body: bytes, length: int | None = None) -> CannedResponse:
-    """Content-Length stated, so httpx adds none of its own and both sides see the same headers."""
-    return CannedResponse(status, {**headers, "Content-Length": str(len(body) if length is None else length)}, body)
 
 
 @st.composite

@@ -93,6 +93,19 @@ def test_copy_source_version_id_with_control_characters(copy_source: Any) -> Non
     serialized("CopyObject", Bucket="bucket", Key="k", CopySource=copy_source)
 
 
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="the host prefix goes in front of an IPv6 literal")
+def test_host_prefix_on_an_ipv6_endpoint() -> None:
+    # WriteGetObjectResponse's "{RequestRoute}." host prefix (found once the harness drew every
+    # operation): on an endpoint whose host is an IPv6 literal the request's host is
+    # "route.[::1]:9000", which is no host at all (botocore builds the same). A ParamValidationError,
+    # or the prefix left out, would keep the request sendable.
+    endpoint = s3lite.Endpoint.from_url("http://[::1]:9000")
+    params = {"RequestRoute": "route", "RequestToken": "token"}
+    result = outcome(lambda: s3lite.serialize("WriteGetObjectResponse", params, endpoint=endpoint))
+    if not isinstance(result, s3lite.S3LiteError):
+        assert HOST.fullmatch(result.request.host), f"host {result.request.host!r}"
+
+
 PLUS_ONE = timezone(timedelta(hours=1))
 
 
