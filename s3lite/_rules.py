@@ -38,6 +38,9 @@ COPY_SOURCE_SSE_C_OPERATIONS = frozenset({"CopyObject", "UploadPartCopy"})
 URL_ENCODED_LISTINGS = frozenset({"ListObjects", "ListObjectsV2", "ListObjectVersions"})
 #: ``handle_copy_source_param``: CopySource may be a dict and is percent-encoded
 COPY_SOURCE_OPERATIONS = frozenset({"CopyObject", "UploadPartCopy"})
+#: ``customize_endpoint_resolver_builtins``: GetBucketLocation always goes path-style, since signing
+#: for a bucket's virtual host in the wrong region can be refused before the region is known
+PATH_STYLE_OPERATIONS = frozenset({"GetBucketLocation"})
 #: operations served by another S3 endpoint (botocore's endpoint rules): operation -> (the host's
 #: service label on AWS, the service name signed for, wherever the request goes). S3 Object
 #: Lambda's (``staticContextParams.UseObjectLambdaEndpoint``) and, without a bucket,

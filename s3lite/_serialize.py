@@ -348,6 +348,8 @@ def serialize(
     signing_name = "s3"
     if (service := _rules.SERVICE_ENDPOINTS.get(op.name)) is not None:
         endpoint, signing_name = endpoint.for_service(service[0]), service[1]
+    elif op.name in _rules.PATH_STYLE_OPERATIONS:
+        endpoint = endpoint._replace(addressing_style="path")
     if plan.has_bucket:
         host, prefix = endpoint.locate(params["Bucket"])
     else:

@@ -768,9 +768,9 @@ def _shared_elements(shape: Any) -> dict[str, str]:
     """Members of ``shape`` whose XML elements have the same name (botocore's ``_member_key_name``), by
     member -> element name; they are not generated. Only GetBucketNotification's deprecated
     configurations have them: their ``Event`` string and ``Events`` flattened list both read
-    ``<Event>``. With one ``<Event>`` botocore fills both members and s3lite only one of them
+    ``<Event>``. With one ``<Event>`` both libraries fill both members
     (test_differential_all.test_a_deprecated_event_element_fills_both_members); with two or more
-    botocore returns ``Event`` as a list of ElementTree nodes."""
+    botocore returns ``Event`` as a list of ElementTree nodes (s3lite: the first one's text)."""
     keys: dict[str, list[str]] = {}
     for name, member in shape.members.items():
         key = member.serialization.get("name", name)

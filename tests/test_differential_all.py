@@ -529,11 +529,10 @@ def _assert_plain_values(value: Any) -> None:
 # properties above test everything else.
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="botocore forces path style for GetBucketLocation on AWS")
 @pytest.mark.parametrize("bucket", ["mybucket", "000"])
 def test_get_bucket_location_is_path_style_on_aws(bucket: str) -> None:
     """botocore's customize_endpoint_resolver_builtins sets ForcePathStyle for GetBucketLocation (the
-    bucket's region is what the caller does not know yet); s3lite virtual-hosts it like any bucket."""
+    bucket's region is what the caller does not know yet); so does s3lite (_rules.PATH_STYLE_OPERATIONS)."""
     needs("GetBucketLocation")
     params = {"Bucket": bucket}
     assert_same_request(
@@ -610,13 +609,11 @@ def test_a_200_error_has_no_modeled_members(ours: S3liteSide, operation: str) ->
     check_response(ours, operation, with_length(200, {}, body))
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="botocore fills the deprecated Event too")
 @pytest.mark.parametrize("configuration", ["TopicConfiguration", "QueueConfiguration", "CloudFunctionConfiguration"])
 def test_a_deprecated_event_element_fills_both_members(ours: S3liteSide, configuration: str) -> None:
     """GetBucketNotification's deprecated configurations have an ``Event`` string and an ``Events``
-    flattened list, both read from ``<Event>`` elements: botocore fills both from one ``<Event>``,
-    s3lite only one of them (``Event`` in a TopicConfiguration, ``Events`` in the other two). The
-    generators leave both out (model_strategies._shared_elements)."""
+    flattened list, both read from ``<Event>`` elements: both libraries fill both from one ``<Event>``
+    (two or more: see model_strategies._shared_elements, which leaves them out of the generators)."""
     needs_method("GetBucketNotification")
     body = f"<NotificationConfiguration><{configuration}><Event>s3:ObjectCreated:*</Event></{configuration}>"
     check_response(
