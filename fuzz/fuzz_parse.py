@@ -517,15 +517,11 @@ def target(data: bytes) -> None:
     generated = [response(inp, name) for _ in range(inp.int_in(1, 3))]
     responses = [r for r, _ in generated]
     first = responses[0]
-    # parse_result takes s3lite's own operation description, where its model still has the table
-    model_op = getattr(_model, "OPERATIONS", {}).get(name)
+    # parse_result takes s3lite's own operation description
+    model_op = _model.operation(name)
     stages(
         *(lambda body=r.body: _refuses_dtd(body) for r, has_dtd in generated if has_dtd),
-        *(
-            [lambda: _call("parse_result", name, lambda: s3lite.parse_result(model_op, first, retry_attempts=0))]
-            if model_op is not None
-            else []
-        ),
+        lambda: _call("parse_result", name, lambda: s3lite.parse_result(model_op, first, retry_attempts=0)),
         lambda: _call("parse_error", name, lambda: _parse_error(first)),
         lambda: _call("parse", name, lambda: s3lite.parse(name, first)),
         lambda: run_flow(inp, name, responses),
