@@ -303,7 +303,6 @@ def _member_checker(op: Operation, name: str, member: Member) -> Checker:
         if shape.type == LIST:
             return lambda name, value, problems: _check_header_list(name, value, shape, problems)
         if shape.type == STRING:
-
             minimum = shape.minimum or 0
 
             def check_header(name: str, value: Any, problems: list[str]) -> None:

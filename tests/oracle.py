@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 import botocore.auth
 import botocore.session
+import httpx
 from botocore import xform_name
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.config import Config
@@ -198,3 +199,51 @@ class Oracle:
             request_context={},
         )
         return bool(StandardRetryConditions(max_attempts=2).is_retryable(context))
+
+
+# -- what both sides of a differential test share --------------------------------------------------
+
+#: botocore's unsigned extras, left out of every comparison (README, "Not sent"); Content-Length apart
+IGNORED_HEADERS = frozenset({"user-agent", "expect", "amz-sdk-invocation-id", "amz-sdk-request"})
+#: the endpoint the response suites' clients are built for
+ENDPOINT_URL, REGION = "http://127.0.0.1:9000", "us-east-1"
+
+
+def signed_header_names(authorization: str) -> set[str]:
+    return set(authorization.split("SignedHeaders=", 1)[1].split(",", 1)[0].split(";"))
+
+
+def comparable_headers(pairs: list[tuple[str, str]], *, botocore: bool) -> dict[str, str]:
+    """Lower-cased names -> values, without the documented unsigned extras; a name twice is a failure.
+    botocore's own Content-Length is dropped unless it signed one (it adds it after signing)."""
+    out: dict[str, str] = {}
+    for name, value in pairs:
+        lower = name.lower()
+        assert lower not in out, f"header {name} twice"
+        out[lower] = value
+    for name in IGNORED_HEADERS:
+        out.pop(name, None)
+    if botocore and "content-length" not in signed_header_names(out["authorization"]):
+        out.pop("content-length", None)
+    return out
+
+
+class S3liteSide:
+    """One s3lite Client whose transport answers every request with :attr:`response`."""
+
+    def __init__(self) -> None:
+        import s3lite
+
+        self.response = CannedResponse(200, {}, b"")
+        self.client = s3lite.Client(
+            endpoint_url=ENDPOINT_URL,
+            region_name=REGION,
+            aws_access_key_id=ACCESS_KEY,
+            aws_secret_access_key=SECRET_KEY,
+            max_attempts=1,
+            transport=httpx.MockTransport(self._handle),
+        )
+
+    def _handle(self, request: httpx.Request) -> httpx.Response:
+        canned = self.response
+        return httpx.Response(canned.status, headers=list(canned.headers.items()), content=canned.body)

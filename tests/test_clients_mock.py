@@ -27,7 +27,7 @@ from botocore.auth import S3SigV4Auth  # type: ignore[import-untyped]
 from botocore.awsrequest import AWSRequest  # type: ignore[import-untyped]
 from botocore.credentials import Credentials as BotocoreCredentials  # type: ignore[import-untyped]
 from botocore.response import StreamingBody as BotocoreStreamingBody  # type: ignore[import-untyped]
-from drivers import KINDS, Driver, async_chunks
+from drivers import KINDS, Chunks, Driver, async_chunks
 
 import s3lite
 
@@ -91,31 +91,6 @@ class Server:
     @property
     def last(self) -> httpx.Request:
         return self.requests[-1]
-
-
-class Chunks(httpx.SyncByteStream, httpx.AsyncByteStream):
-    """A response body that counts the chunks pulled from it: proof that GetObject does not pre-read."""
-
-    def __init__(self, *chunks: bytes) -> None:
-        self.chunks = chunks
-        self.pulled = 0
-        self.closed = False
-
-    def __iter__(self) -> Iterator[bytes]:
-        for chunk in self.chunks:
-            self.pulled += 1
-            yield chunk
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        for chunk in self.chunks:
-            self.pulled += 1
-            yield chunk
-
-    def close(self) -> None:
-        self.closed = True
-
-    async def aclose(self) -> None:
-        self.closed = True
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 
 pytest.importorskip("botocore")
 
-from codegen import generate  # noqa: E402
+from codegen import generate
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 

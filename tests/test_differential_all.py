@@ -64,7 +64,6 @@ from unittest import mock
 
 import botocore.auth
 import botocore.exceptions
-import httpx
 import pytest
 from botocore import xform_name
 from botocore.awsrequest import AWSRequest
@@ -93,6 +92,8 @@ from oracle import (
     CannedResponse,
     CapturedRequest,
     Oracle,
+    S3liteSide,
+    comparable_headers,
 )
 
 import s3lite
@@ -103,7 +104,6 @@ ALL_SETTINGS = settings(SETTINGS, max_examples=EXAMPLES)
 #: For the operations s3lite does not know yet: the generators themselves are checked against botocore.
 GENERATOR_SETTINGS = settings(SETTINGS, max_examples=10)
 #: botocore's unsigned extras (the seed suite's list); Content-Length is handled apart.
-IGNORED_HEADERS = frozenset({"user-agent", "expect", "amz-sdk-invocation-id", "amz-sdk-request"})
 #: The seed suite's redirects (second requests), left to the retry suites.
 REDIRECT_CODES = (b"PermanentRedirect", b"AuthorizationHeaderMalformed", b"IllegalLocationConstraintException")
 _PROBE_ENDPOINT = s3lite.Endpoint.from_url("http://127.0.0.1:9000")
@@ -182,24 +182,6 @@ def s3lite_request(
     raise AssertionError(f"{operation}: the flow ended without sending a request")
 
 
-def _signed_header_names(authorization: str) -> set[str]:
-    return set(authorization.split("SignedHeaders=", 1)[1].split(",", 1)[0].split(";"))
-
-
-def _headers(pairs: list[tuple[str, str]], *, botocore: bool) -> dict[str, str]:
-    """Lower-cased names -> values, without the documented unsigned extras; a name twice is a failure."""
-    out: dict[str, str] = {}
-    for name, value in pairs:
-        lower = name.lower()
-        assert lower not in out, f"header {name} twice"
-        out[lower] = value
-    for name in IGNORED_HEADERS:
-        out.pop(name, None)
-    if botocore and "content-length" not in _signed_header_names(out["authorization"]):
-        out.pop("content-length", None)
-    return out
-
-
 def _same_target(ours: s3lite.HttpRequest, theirs: CapturedRequest) -> None:
     assert (ours.method, ours.scheme, ours.host) == (theirs.method, theirs.scheme, theirs.host)
     assert ours.path == theirs.path
@@ -210,7 +192,9 @@ def _same_target(ours: s3lite.HttpRequest, theirs: CapturedRequest) -> None:
 
 def assert_same_request(ours: s3lite.HttpRequest, theirs: CapturedRequest) -> None:
     _same_target(ours, theirs)
-    assert _headers(list(ours.headers.items()), botocore=False) == _headers(theirs.headers, botocore=True)
+    assert comparable_headers(list(ours.headers.items()), botocore=False) == comparable_headers(
+        theirs.headers, botocore=True
+    )
 
 
 class _StatedPayloadSigner(botocore.auth.S3SigV4Auth):  # type: ignore[misc]
@@ -244,8 +228,8 @@ def assert_same_but_the_default_checksum(
 ) -> None:
     """botocore's CRC32 default against s3lite's Content-MD5 (module docstring): all else equal."""
     _same_target(ours, theirs)
-    mine = _headers(list(ours.headers.items()), botocore=False)
-    their = _headers(theirs.headers, botocore=True)
+    mine = comparable_headers(list(ours.headers.items()), botocore=False)
+    their = comparable_headers(theirs.headers, botocore=True)
     assert their.pop("x-amz-sdk-checksum-algorithm", "CRC32") == "CRC32"
     assert "x-amz-checksum-crc32" in their, "botocore's default checksum is gone: the difference is too"
     del their["x-amz-checksum-crc32"]
@@ -314,34 +298,13 @@ def test_a_missing_idempotency_token_is_a_uuid4() -> None:
     needs("RenameObject")
     params: dict[str, Any] = {"Bucket": "bucket", "Key": "key", "RenameSource": "bucket/old"}
     requests = [s3lite_request("RenameObject", params, "custom-http", None, rand=rand) for rand in (0.25, 0.75)]
-    tokens = [_headers(list(r.headers.items()), botocore=False)["x-amz-client-token"] for r in requests]
+    tokens = [comparable_headers(list(r.headers.items()), botocore=False)["x-amz-client-token"] for r in requests]
     assert [uuid.UUID(token).version for token in tokens] == [4, 4] and tokens[0] != tokens[1]
     theirs = botocore_request("RenameObject", {**params, "ClientToken": tokens[0]}, "custom-http", None)
     assert_same_request(requests[0], theirs)
 
 
 # -- responses --------------------------------------------------------------------------------------
-
-ENDPOINT_URL, REGION = "http://127.0.0.1:9000", "us-east-1"
-
-
-class S3liteSide:
-    """One s3lite Client whose transport answers every request with :attr:`response`."""
-
-    def __init__(self) -> None:
-        self.response = CannedResponse(200, {}, b"")
-        self.client = s3lite.Client(
-            endpoint_url=ENDPOINT_URL,
-            region_name=REGION,
-            aws_access_key_id=ACCESS_KEY,
-            aws_secret_access_key=SECRET_KEY,
-            max_attempts=1,
-            transport=httpx.MockTransport(self._handle),
-        )
-
-    def _handle(self, request: httpx.Request) -> httpx.Response:
-        canned = self.response
-        return httpx.Response(canned.status, headers=list(canned.headers.items()), content=canned.body)
 
 
 @pytest.fixture(scope="module")

@@ -39,7 +39,16 @@ from model_strategies import (
     sse_customer,
     timestamps,
 )
-from oracle import ACCESS_KEY, OPERATIONS, SECRET_KEY, SETTINGS, SIGNING_EPOCH, CapturedRequest, Oracle
+from oracle import (
+    ACCESS_KEY,
+    OPERATIONS,
+    SECRET_KEY,
+    SETTINGS,
+    SIGNING_EPOCH,
+    CapturedRequest,
+    Oracle,
+    comparable_headers,
+)
 
 import s3lite
 
@@ -53,7 +62,6 @@ ENDPOINTS = (
 )
 STREAMING_OPERATIONS = ("PutObject", "UploadPart")
 #: botocore's unsigned extras (see the module docstring); Content-Length is handled apart.
-IGNORED_HEADERS = frozenset({"user-agent", "expect", "amz-sdk-invocation-id", "amz-sdk-request"})
 
 
 @functools.cache
@@ -121,24 +129,6 @@ def call_params(draw: st.DrawFn, operation: str) -> tuple[str, str | None, dict[
 # -- comparison -------------------------------------------------------------------------------------
 
 
-def _signed_header_names(authorization: str) -> set[str]:
-    return set(authorization.split("SignedHeaders=", 1)[1].split(",", 1)[0].split(";"))
-
-
-def _headers(pairs: list[tuple[str, str]], *, botocore: bool) -> dict[str, str]:
-    """Lower-cased names -> values, without the documented unsigned extras; a name twice is a failure."""
-    out: dict[str, str] = {}
-    for name, value in pairs:
-        lower = name.lower()
-        assert lower not in out, f"header {name} twice"
-        out[lower] = value
-    for name in IGNORED_HEADERS:
-        out.pop(name, None)
-    if botocore and "content-length" not in _signed_header_names(out["authorization"]):
-        out.pop("content-length", None)
-    return out
-
-
 def s3lite_request(
     operation: str, params: dict[str, Any], *, endpoint: str, token: str | None, now: float = SIGNING_EPOCH
 ) -> s3lite.HttpRequest:
@@ -162,7 +152,9 @@ def assert_same_request(ours: s3lite.HttpRequest, theirs: CapturedRequest) -> No
     assert ours.query == theirs.query
     assert ours.body == theirs.body
     assert ours.url == f"{theirs.scheme}://{theirs.host}{theirs.path}" + (f"?{theirs.query}" if theirs.query else "")
-    assert _headers(list(ours.headers.items()), botocore=False) == _headers(theirs.headers, botocore=True)
+    assert comparable_headers(list(ours.headers.items()), botocore=False) == comparable_headers(
+        theirs.headers, botocore=True
+    )
 
 
 def check(operation: str, params: dict[str, Any], endpoint: str, token: str | None) -> None:

@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import httpx
 import pytest
 from botocore import xform_name
 from hypothesis import given
@@ -56,12 +55,8 @@ from model_strategies import (
     xml_timestamps,
 )
 from model_strategies import with_length as _with_length
-from oracle import ACCESS_KEY, OPERATIONS, SECRET_KEY, SETTINGS, CannedResponse, Oracle
+from oracle import ENDPOINT_URL, OPERATIONS, REGION, SETTINGS, CannedResponse, Oracle, S3liteSide
 
-import s3lite
-
-ENDPOINT_URL = "http://127.0.0.1:9000"
-REGION = "us-east-1"
 PARAMS: dict[str, dict[str, Any]] = {
     "PutObject": {"Bucket": "bucket", "Key": "key", "Body": b"data"},
     "GetObject": {"Bucket": "bucket", "Key": "key"},
@@ -90,25 +85,6 @@ REDIRECT_CODES = ("PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalL
 @functools.cache
 def oracle() -> Oracle:
     return Oracle(region=REGION, endpoint_url=ENDPOINT_URL)
-
-
-class S3liteSide:
-    """One s3lite Client whose transport answers every request with :attr:`response`."""
-
-    def __init__(self) -> None:
-        self.response = CannedResponse(200, {}, b"")
-        self.client = s3lite.Client(
-            endpoint_url=ENDPOINT_URL,
-            region_name=REGION,
-            aws_access_key_id=ACCESS_KEY,
-            aws_secret_access_key=SECRET_KEY,
-            max_attempts=1,
-            transport=httpx.MockTransport(self._handle),
-        )
-
-    def _handle(self, request: httpx.Request) -> httpx.Response:
-        canned = self.response
-        return httpx.Response(canned.status, headers=list(canned.headers.items()), content=canned.body)
 
 
 @pytest.fixture(scope="module")

@@ -16,9 +16,7 @@ botocore_serialize = pytest.importorskip("botocore.serialize")
 
 SERVICE = {
     "metadata": {"protocol": "rest-xml", "apiVersion": "2006-03-01", "serviceId": "Test"},
-    "operations": {
-        "Op": {"name": "Op", "http": {"method": "GET", "requestUri": "/"}, "input": {"shape": "OpRequest"}}
-    },
+    "operations": {"Op": {"name": "Op", "http": {"method": "GET", "requestUri": "/"}, "input": {"shape": "OpRequest"}}},
     "shapes": {
         "OpRequest": {
             "type": "structure",

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import struct
 import zlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from itertools import pairwise
 from typing import Any
 
@@ -24,6 +24,7 @@ from botocore import eventstream as boto_eventstream  # type: ignore[import-unty
 from botocore.exceptions import EventStreamError as BotocoreEventStreamError  # type: ignore[import-untyped]
 from botocore.parsers import EventStreamXMLParser  # type: ignore[import-untyped]
 from botocore.session import get_session  # type: ignore[import-untyped]
+from drivers import Chunks
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -436,31 +437,6 @@ def test_bad_payloads_botocore_also_refuses() -> None:
 
 
 # -- EventStream / AsyncEventStream over real bodies -------------------------------------------------
-
-
-class Chunks(httpx.SyncByteStream, httpx.AsyncByteStream):
-    """A response body that counts the chunks pulled from it (as tests/test_clients_mock.py's)."""
-
-    def __init__(self, *chunks: bytes) -> None:
-        self.chunks = chunks
-        self.pulled = 0
-        self.closed = False
-
-    def __iter__(self) -> Iterator[bytes]:
-        for chunk in self.chunks:
-            self.pulled += 1
-            yield chunk
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        for chunk in self.chunks:
-            self.pulled += 1
-            yield chunk
-
-    def close(self) -> None:
-        self.closed = True
-
-    async def aclose(self) -> None:
-        self.closed = True
 
 
 def sync_body(stream: Chunks) -> StreamingBody:

@@ -14,8 +14,8 @@ from urllib.parse import parse_qsl
 
 import httpx
 import pytest
-from drivers import KINDS, Driver
-from test_clients_mock import OPTIONS, Chunks, Server
+from drivers import KINDS, Chunks, Driver
+from test_clients_mock import OPTIONS, Server
 from test_eventstream import event, stats_xml
 
 pytestmark = pytest.mark.anyio
@@ -175,7 +175,7 @@ async def test_members_sharing_an_element_name_are_both_filled(s3: Driver, serve
 async def test_a_grantee_type_is_read_from_its_namespaced_attribute_only(s3: Driver, server: Server) -> None:
     acl = (
         f'<AccessControlPolicy {NS}><AccessControlList><Grant><Grantee type="Group"><URI>u</URI></Grantee>'
-        "</Grant><Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"Group\">"
+        '</Grant><Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="Group">'
         "<URI>u</URI></Grantee></Grant></AccessControlList></AccessControlPolicy>"
     ).encode()
     server.reply(200, {}, acl)

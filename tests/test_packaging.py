@@ -49,7 +49,9 @@ def test_version_is_written_in_one_place() -> None:
 
 
 def test_user_agent_carries_the_version() -> None:
-    request = serialize("HeadObject", {"Bucket": "b", "Key": "k"}, endpoint=Endpoint.from_url("http://127.0.0.1")).request
+    request = serialize(
+        "HeadObject", {"Bucket": "b", "Key": "k"}, endpoint=Endpoint.from_url("http://127.0.0.1")
+    ).request
     assert request.headers["User-Agent"] == f"s3lite/{s3lite.__version__}"
 
 

@@ -55,9 +55,7 @@ def _all_error_classes() -> list[type[s3lite.S3LiteError]]:
             importlib.import_module(f"s3lite.{module.name}")
     found: set[type[s3lite.S3LiteError]] = {s3lite.S3LiteError, *MODELED_ERRORS.values()}
     found.update(
-        value
-        for value in vars(s3lite).values()
-        if isinstance(value, type) and issubclass(value, s3lite.S3LiteError)
+        value for value in vars(s3lite).values() if isinstance(value, type) and issubclass(value, s3lite.S3LiteError)
     )
     pending = list(found)
     while pending:

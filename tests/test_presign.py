@@ -60,7 +60,7 @@ def botocore_url(
 
 
 def s3lite_url(
-    kind: type[s3lite.Client] | type[s3lite.AsyncClient],
+    kind: type[s3lite.Client | s3lite.AsyncClient],
     access_key: str,
     method: str,
     params: Mapping[str, Any],
@@ -85,7 +85,7 @@ def s3lite_url(
 @pytest.mark.parametrize("access_key", ACCESS_KEYS)
 @pytest.mark.parametrize(("method", "params"), CALLS, ids=[f"{m}-{i}" for i, (m, _) in enumerate(CALLS)])
 def test_presigned_url_is_botocores_for_any_access_key(
-    kind: type[s3lite.Client] | type[s3lite.AsyncClient], access_key: str, method: str, params: dict[str, Any]
+    kind: type[s3lite.Client | s3lite.AsyncClient], access_key: str, method: str, params: dict[str, Any]
 ) -> None:
     """Item 12: the whole URL, credential encoding and signature included, is botocore's."""
     expected = botocore_url(access_key, method, params, 300)
@@ -114,4 +114,3 @@ def test_out_of_range_or_non_int_expiry_is_still_refused(bad: Any) -> None:
     """More than seven days S3 itself refuses (s3-spec.md §3); a bool, float or str is not an int."""
     with pytest.raises(s3lite.ParamValidationError, match="Invalid ExpiresIn"):
         s3lite_url(s3lite.Client, "AKID", "get_object", {"Bucket": "b", "Key": "k"}, bad)
-

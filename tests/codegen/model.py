@@ -68,7 +68,9 @@ def _shape(spec: dict[str, Any]) -> str:
     kind = spec["type"]
     if kind == "structure":
         members = ";".join(_member(name, member) for name, member in spec.get("members", {}).items())
-        flags = "".join(letter for key, letter in (("eventstream", "E"), ("exception", "X"), ("union", "U")) if spec.get(key))
+        flags = "".join(
+            letter for key, letter in (("eventstream", "E"), ("exception", "X"), ("union", "U")) if spec.get(key)
+        )
         required = ",".join(map(_field, spec.get("required", ())))
         fields = (kind, flags, _field(spec.get("payload")), _namespace(spec), required, members,
                   _field(spec.get("locationName", "")))  # fmt: skip
