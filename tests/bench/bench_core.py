@@ -57,6 +57,7 @@ def _cases(exchange: Exchange) -> list[Case]:
     assert credentials is not None
     keys = s3lite.SigningKeyCache()
     request, payload_hash = prepared.request, prepared.payload_hash
+    assert payload_hash is not None  # bytes bodies are hashed by serialize (None: a stream hashed first)
     streamed = op.streaming_output
     response = canned_response(exchange, streamed=streamed)
     decode_keys = prepared.decode_keys  # ListObjectsV2: EncodingType=url was s3lite's, so keys are decoded
