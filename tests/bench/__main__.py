@@ -8,6 +8,7 @@ Sections (``--only`` takes the name or the number):
 4. import  import time and memory in fresh interpreters, client construction, first calls
 5. stream  a large object up and down through a local sink: speed and peak RSS against raw httpx
 6. fanout  AsyncClient fan-out of small GETs: time, errors, connection-pool hygiene
+7. listing a 1,000-key ListObjectsV2 page parsed (and url-decoded) by s3lite and by botocore
 
 Speed targets that are missed are reported, not fatal (the machine may be busy); the exit status is 1
 only when a correctness check fails (a wrong result, a lost byte, a leaked connection, a heavy import).
@@ -22,10 +23,10 @@ import sys
 import time
 from importlib.metadata import version
 
-from . import bench_calls, bench_core, bench_fanout, bench_import, bench_sign, bench_stream
+from . import bench_calls, bench_core, bench_fanout, bench_import, bench_listing, bench_sign, bench_stream
 from ._common import FULL, QUICK, Report, Sizes
 
-SECTIONS = ("calls", "core", "sign", "import", "stream", "fanout")
+SECTIONS = ("calls", "core", "sign", "import", "stream", "fanout", "listing")
 
 
 def _section(name: str) -> str:
@@ -45,7 +46,10 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--quick", action="store_true", help="small sizes and few iterations: a smoke check (< 60 s)")
     parser.add_argument(
-        "--only", type=_section, metavar="SECTION", help=f"run one section: {', '.join(SECTIONS)} (or 1-6)"
+        "--only",
+        type=_section,
+        metavar="SECTION",
+        help=f"run one section: {', '.join(SECTIONS)} (or 1-{len(SECTIONS)})",
     )
     parser.add_argument(
         "--stream-size",
@@ -79,6 +83,7 @@ def main(argv: list[str]) -> int:
         "import": lambda: bench_import.run(sizes, report),
         "stream": lambda: bench_stream.run(sizes, report, stream_mib),
         "fanout": lambda: bench_fanout.run(sizes, report),
+        "listing": lambda: bench_listing.run(sizes, report),
     }
     for name in (args.only,) if args.only else SECTIONS:
         runners[name]()

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import hashlib
 import statistics
 import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -38,13 +40,29 @@ class Sizes:
     stream_mib: int
     fanout_requests: int
     fanout_in_flight: int
+    #: calls per batch of the 1,000-key listing (a call costs milliseconds, botocore's tens of them)
+    listing_calls: int
 
 
 QUICK = Sizes(
-    calls=100, repeats=3, warmup=20, subprocess_runs=3, stream_mib=64, fanout_requests=200, fanout_in_flight=50
+    calls=100,
+    repeats=3,
+    warmup=20,
+    subprocess_runs=3,
+    stream_mib=64,
+    fanout_requests=200,
+    fanout_in_flight=50,
+    listing_calls=5,
 )
 FULL = Sizes(
-    calls=2000, repeats=7, warmup=300, subprocess_runs=7, stream_mib=1024, fanout_requests=1000, fanout_in_flight=100
+    calls=2000,
+    repeats=7,
+    warmup=300,
+    subprocess_runs=7,
+    stream_mib=1024,
+    fanout_requests=1000,
+    fanout_in_flight=100,
+    listing_calls=40,
 )
 
 
@@ -84,6 +102,7 @@ class Exchange:
     body: bytes = b""
     #: Content-Length of a HEAD response (the object's size); otherwise the body's length
     head_length: int | None = None
+    status: int = 200
 
     @property
     def response_headers(self) -> list[tuple[str, str]]:
@@ -156,6 +175,105 @@ EXCHANGES: tuple[Exchange, ...] = (
 )
 
 
+# --- a listing page, as S3 sends one -----------------------------------------------------------
+
+
+def listing_keys(count: int, prefix: str = "data/") -> list[str]:
+    """``count`` keys as people name them: mostly plain, one in three with characters that S3
+    url-encodes under ``EncodingType=url`` (spaces, ``+``, ``&``, non-ASCII, a ``%``)."""
+    awkward = ("report {i:04d} (final).csv", "café/menu+{i}.pdf", "a&b=c/{i}%done.txt", "日本/写真 {i}.jpg")
+    keys = []
+    for i in range(count):
+        name = (
+            awkward[(i // 3) % len(awkward)].format(i=i)
+            if i % 3 == 0
+            else f"2024/{i % 12 + 1:02d}/part-{i:05d}.parquet"
+        )
+        keys.append(f"{prefix}{name}")
+    return keys
+
+
+def s3_url_encode(text: str) -> str:
+    """What S3 sends for ``text`` under ``EncodingType=url``: percent-encoded, ``/`` kept, as the
+    ``unquote_plus`` of botocore's ``decode_list_object`` reads it back."""
+    return quote(text, safe="/")
+
+
+def list_objects_v2_page(keys: Sequence[str], prefixes: Sequence[str], *, prefix: str = "data/") -> bytes:
+    """A ListObjectsV2 response body for ``keys`` and ``prefixes`` (``Delimiter=/``, ``FetchOwner=true``,
+    ``EncodingType=url``), element for element as S3 writes one: ETags in ``&quot;``, a CRC64NVME
+    checksum per object, the owner of each."""
+    contents = "".join(
+        f"<Contents><Key>{s3_url_encode(key)}</Key><LastModified>2024-{i % 12 + 1:02d}-{i % 28 + 1:02d}T"
+        f"{i % 24:02d}:{i % 60:02d}:{(7 * i) % 60:02d}.000Z</LastModified>"
+        f"<ETag>&quot;{hashlib.md5(key.encode()).hexdigest()}&quot;</ETag>"
+        "<ChecksumAlgorithm>CRC64NVME</ChecksumAlgorithm><ChecksumType>FULL_OBJECT</ChecksumType>"
+        f"<Size>{(i * 7919) % 50_000_000}</Size><StorageClass>{'STANDARD' if i % 10 else 'STANDARD_IA'}</StorageClass>"
+        "<Owner><ID>75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a</ID>"
+        "<DisplayName>mtd</DisplayName></Owner></Contents>"
+        for i, key in enumerate(keys)
+    )
+    common = "".join(f"<CommonPrefixes><Prefix>{s3_url_encode(p)}</Prefix></CommonPrefixes>" for p in prefixes)
+    count = len(keys) + len(prefixes)
+    return (
+        _DECL
+        + f"<ListBucketResult {_NS}><Name>{BUCKET}</Name><Prefix>{s3_url_encode(prefix)}</Prefix>"
+        f"<KeyCount>{count}</KeyCount><MaxKeys>{count}</MaxKeys><Delimiter>/</Delimiter>"
+        f"<IsTruncated>false</IsTruncated>{contents}{common}<EncodingType>url</EncodingType>"
+        "</ListBucketResult>".encode()
+    )
+
+
+def listing_exchange(keys: Sequence[str], prefixes: Sequence[str]) -> Exchange:
+    """``list_objects_v2(Bucket, Prefix="data/", Delimiter="/", FetchOwner=True)`` answered with one page
+    of ``keys`` and ``prefixes``; s3lite and botocore both add ``EncodingType=url`` and decode the keys."""
+    return Exchange(
+        "ListObjectsV2",
+        "list_objects_v2",
+        {"Bucket": BUCKET, "Prefix": "data/", "Delimiter": "/", "FetchOwner": True},
+        (_XML,),
+        list_objects_v2_page(keys, prefixes),
+    )
+
+
+_DELETED = [f"logs/2024/12/{i:02d}/app server.log" for i in range(10)]
+_TAGS = [{"Key": "project", "Value": "blue"}, {"Key": "cost-center", "Value": "4711"}, {"Key": "env", "Value": "prod"}]
+_TAG_XML = "".join(f"<Tag><Key>{tag['Key']}</Key><Value>{tag['Value']}</Value></Tag>" for tag in _TAGS)
+
+#: Operations beyond the eight seed ones, common in daily use: a small listing page, a batch delete,
+#: bucket tagging and HEAD on a bucket (the per-call sections print them after the seed rows).
+NEW_EXCHANGES: tuple[Exchange, ...] = (
+    listing_exchange(listing_keys(8), ["data/archive/", "data/tmp files/"]),
+    Exchange(
+        "DeleteObjects",
+        "delete_objects",
+        {"Bucket": BUCKET, "Delete": {"Objects": [{"Key": key} for key in _DELETED]}},
+        (_XML,),
+        _DECL
+        + f"<DeleteResult {_NS}>{''.join(f'<Deleted><Key>{key}</Key></Deleted>' for key in _DELETED)}"
+        "</DeleteResult>".encode(),
+    ),
+    Exchange(
+        "PutBucketTagging", "put_bucket_tagging", {"Bucket": BUCKET, "Tagging": {"TagSet": _TAGS}}, (), status=204
+    ),
+    Exchange(
+        "GetBucketTagging",
+        "get_bucket_tagging",
+        {"Bucket": BUCKET},
+        (_XML,),
+        _DECL + f"<Tagging {_NS}><TagSet>{_TAG_XML}</TagSet></Tagging>".encode(),
+    ),
+    Exchange(
+        "HeadBucket",
+        "head_bucket",
+        {"Bucket": BUCKET},
+        (("x-amz-bucket-region", REGION), ("x-amz-access-point-alias", "false"), _XML),
+        head_length=0,
+    ),
+)
+ALL_EXCHANGES = EXCHANGES + NEW_EXCHANGES
+
+
 class CannedStream(httpx.SyncByteStream, httpx.AsyncByteStream):
     """A response body delivered as a network stream would be (not preloaded), for both clients."""
 
@@ -174,8 +292,8 @@ class CannedStream(httpx.SyncByteStream, httpx.AsyncByteStream):
 def mock_transport(exchange: Exchange) -> httpx.MockTransport:
     """A transport answering every request with ``exchange``'s response (it reads the request body)."""
     headers = exchange.response_headers
-    body = exchange.body
-    return httpx.MockTransport(lambda request: httpx.Response(200, headers=headers, stream=CannedStream(body)))
+    body, status = exchange.body, exchange.status
+    return httpx.MockTransport(lambda request: httpx.Response(status, headers=headers, stream=CannedStream(body)))
 
 
 # --- timing ---------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Section 1: what one call costs, all eight operations, with the network replaced by a canned response.
+"""Section 1: what one call costs, the eight seed operations and a few others (a small listing page, a
+batch delete, bucket tagging, HEAD on a bucket), with the network replaced by a canned response.
 
 Six ways to make the same call, every one answered by the same canned S3 response:
 
@@ -15,13 +16,26 @@ from __future__ import annotations
 
 import io
 import statistics
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
 
 import s3lite
 
-from ._common import CREDENTIALS, EXCHANGES, Case, Exchange, Report, Sizes, mock_transport, per_call_us, ratio, us
+from ._common import (
+    ALL_EXCHANGES,
+    CREDENTIALS,
+    EXCHANGES,
+    Case,
+    Exchange,
+    Report,
+    Sizes,
+    mock_transport,
+    per_call_us,
+    ratio,
+    us,
+)
 
 
 def _result(result: dict[str, Any]) -> dict[str, Any]:
@@ -96,7 +110,7 @@ def _httpx_cases(exchange: Exchange, sent: httpx.Request) -> list[Case]:
     ]
 
 
-def botocore_client() -> Any:
+def botocore_client(exchanges: Sequence[Exchange] = ALL_EXCHANGES) -> Any:
     """A botocore S3 client (checksums only when required, as s3lite) whose network is replaced: each
     operation is answered with its exchange's response, wrapped as botocore's ``URLLib3Session.send`` does."""
     import botocore.session
@@ -117,7 +131,7 @@ def botocore_client() -> Any:
             raw = urllib3.HTTPResponse(
                 body=io.BytesIO(exchange.body),
                 headers=dict(headers),
-                status=200,
+                status=exchange.status,
                 preload_content=False,
                 decode_content=False,
                 enforce_content_length=False,
@@ -129,7 +143,7 @@ def botocore_client() -> Any:
 
         return send
 
-    for exchange in EXCHANGES:
+    for exchange in exchanges:
         client.meta.events.register(f"before-send.s3.{exchange.operation}", responder(exchange))
     return client
 
@@ -140,6 +154,10 @@ def _botocore_case(client: Any, exchange: Exchange) -> Case:
     if exchange.operation == "GetObject":
         return Case("botocore", lambda: method(**params)["Body"].read())
     return Case("botocore", lambda: method(**params))
+
+
+def _geometric_means(label: str, *ratios: list[float]) -> list[str]:
+    return [label, "", "", "", "", "", "", *(f"{statistics.geometric_mean(r):.2f}x" for r in ratios), ""]
 
 
 def run(sizes: Sizes, report: Report) -> None:
@@ -161,7 +179,8 @@ def run(sizes: Sizes, report: Report) -> None:
     async_ratios: list[float] = []
     boto_ratios: list[float] = []
     boto = botocore_client()
-    for exchange in EXCHANGES:
+    seed = len(EXCHANGES)
+    for exchange in ALL_EXCHANGES:
         sync_case, async_case, sent = _s3lite_cases(exchange)
         boto_case = _botocore_case(boto, exchange)
         ours = _result(call_once(exchange, mock_transport(exchange)))
@@ -188,21 +207,9 @@ def run(sizes: Sizes, report: Report) -> None:
                 "yes" if same else "NO",
             ]
         )
-    rows.append(
-        [
-            "geometric mean",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            f"{statistics.geometric_mean(sync_ratios):.2f}x",
-            f"{statistics.geometric_mean(async_ratios):.2f}x",
-            f"{statistics.geometric_mean(boto_ratios):.2f}x",
-            "",
-        ]
-    )
+        if len(rows) == seed:
+            rows.append(_geometric_means("geometric mean, seed operations", sync_ratios, async_ratios, boto_ratios))
+    rows.append(_geometric_means("geometric mean, all operations", sync_ratios, async_ratios, boto_ratios))
     report.table(
         "1. Per-operation call cost over httpx.MockTransport (median µs per call)",
         columns,
@@ -212,10 +219,17 @@ def run(sizes: Sizes, report: Report) -> None:
                 f"{sizes.repeats} batches of {sizes.calls} calls after {sizes.warmup} warm-up calls, all columns "
                 "interleaved; GetObject reads its body."
             ),
+            (
+                f"the eight seed operations first, then {len(ALL_EXCHANGES) - seed} others (ListObjectsV2: a page "
+                "of 8 keys and 2 common prefixes; DeleteObjects: 10 keys)."
+            ),
             "httpx.* send the request s3lite sent (captured, already signed): no serializing, signing or parsing.",
             "transport = MockTransport.handle_request(httpx.Request(...)) + read: the floor of any httpx-based client.",
             "same dict = s3lite's result (Body read) equals botocore's for the same canned response.",
         ],
     )
-    report.target("Client/httpx.Client, worst operation", max(sync_ratios), 1.0, "x", at_most=True)
-    report.target("AsyncClient/httpx.AsyncClient, worst operation", max(async_ratios), 1.0, "x", at_most=True)
+    # the performance issue's targets, on the operations they were set for
+    report.target("Client/httpx.Client, worst seed operation", max(sync_ratios[:seed]), 1.0, "x", at_most=True)
+    report.target(
+        "AsyncClient/httpx.AsyncClient, worst seed operation", max(async_ratios[:seed]), 1.0, "x", at_most=True
+    )

@@ -37,6 +37,7 @@ def run(sizes: Sizes, report: Report) -> None:
     assert credentials is not None
     prepared = s3lite.serialize(put.operation, put.params, endpoint=ctx.endpoint)
     request, payload_hash = prepared.request, prepared.payload_hash
+    assert payload_hash is not None  # bytes bodies are hashed by serialize (None: a stream hashed first)
     assert isinstance(request.body, bytes)
     warm = s3lite.SigningKeyCache()
 
