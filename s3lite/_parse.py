@@ -39,9 +39,13 @@ from ._model import (
 from ._modeled_errors import ERROR_MEMBERS
 from ._timestamps import parse_response_timestamp, parse_response_timestamp_or_none
 
-#: what a shape's reader takes: one element, or the elements of a name that repeats
-Nodes = Any
-Reader = Callable[[Nodes], Any]
+#: what a shape's reader takes: one element (an ``_xml.Node`` or an ElementTree element: both are
+#: read the same way, see ``_xml.parse_result``)
+Element = Any
+Reader = Callable[[Element], Any]
+#: how a structure's member takes an element: the first one of its name, one item of a flattened
+#: list, or one entry of a flattened map
+_SINGLE, _ITEM, _ENTRY = 0, 1, 2
 
 
 def response_metadata(response: HttpResponse, *, retry_attempts: int) -> dict[str, Any]:
@@ -101,11 +105,6 @@ def reader(shape: Shape) -> Reader:
     return found
 
 
-def _first(nodes: Nodes) -> _xml.Node:
-    node: _xml.Node = nodes[0] if isinstance(nodes, list) else nodes
-    return node
-
-
 def _build_reader(shape: Shape) -> Reader:
     kind = shape.type
     if kind == STRUCTURE:
@@ -114,25 +113,25 @@ def _build_reader(shape: Shape) -> Reader:
         item = shape.member
         assert item is not None
         read_item = reader(item.shape)
-        if shape.flattened:
-            return lambda nodes: [read_item(n) for n in (nodes if isinstance(nodes, list) else [nodes])]
-        # ``_handle_list``: every child of the wrapper, whatever its name
-        return lambda nodes: [read_item(n) for n in _first(nodes).children]
+        # ``_handle_list``: every child of the wrapper, whatever its name (flattened: _structure_reader)
+        return lambda node: [read_item(child) for child in node]
     if kind == MAP:
-        return _map_reader(shape)
+        read_entry = _entry_reader(shape)
+        return lambda node: dict(read_entry(entry) for entry in node)
     name = shape.name
     if kind == STRING:
-        return lambda nodes: _first(nodes).text or ""
-    return lambda nodes: _scalar(shape, _first(nodes).text or "", name)
+        return lambda node: node.text or ""
+    return lambda node: _scalar(shape, node.text or "", name)
 
 
 def _structure_reader(shape: Shape) -> Reader:
-    """``_handle_structure``: body members by element name (a flattened list's by its items' name,
-    ``_member_key_name``; two members may share one, as ``Event`` and ``Events`` do in the deprecated
-    notification configurations, and both are filled), ``xmlAttribute`` members from the element's
-    namespaced attributes (any namespace standing for the prefix, as botocore rewrites ``{uri}type``
-    to ``xsi:type``). A scalar element that repeats is read from its first occurrence."""
-    by_name: dict[str, list[tuple[str, Reader]]] = {}
+    """``_handle_structure``: body members by element name, whatever its namespace (a flattened
+    list's by its items' name, ``_member_key_name``; two members may share one, as ``Event`` and
+    ``Events`` do in the deprecated notification configurations, and both are filled),
+    ``xmlAttribute`` members from the element's namespaced attributes (any namespace standing for
+    the prefix, as botocore rewrites ``{uri}type`` to ``xsi:type``). An element that repeats where
+    one is expected is read from its first occurrence."""
+    by_name: dict[str, tuple[tuple[str, int, Reader], ...]] = {}
     attributes: list[tuple[str, str]] = []
     for member_name, member in shape.members.items():
         if member.location:
@@ -142,36 +141,55 @@ def _structure_reader(shape: Shape) -> Reader:
             continue
         member_shape = member.shape
         xml_name = member.wire
-        if member_shape.type == LIST and member.flattened:
-            item = member_shape.member
-            assert item is not None
-            if item.wire != "member":  # the item's own locationName, when it has one
-                xml_name = item.wire
-            read = _flattened_reader(member_shape)
-        else:
-            read = reader(member_shape)
-        by_name.setdefault(xml_name, []).append((member_name, read))
-
-    def read_structure(nodes: Nodes) -> dict[str, Any]:
-        node = _first(nodes)
-        found: dict[str, Any] = {}
-        for child in node.children:
-            if child.name not in by_name:
-                continue
-            seen = found.get(child.name)
-            if seen is None:
-                found[child.name] = child
-            elif isinstance(seen, list):
-                seen.append(child)
+        if member.flattened and member_shape.type in (LIST, MAP):
+            if member_shape.type == LIST:
+                item = member_shape.member
+                assert item is not None
+                if item.wire != "member":  # the item's own locationName, when it has one
+                    xml_name = item.wire
+                field = (member_name, _ITEM, reader(item.shape))
             else:
-                found[child.name] = [seen, child]
+                field = (member_name, _ENTRY, _entry_reader(member_shape))
+        else:
+            field = (member_name, _SINGLE, reader(member_shape))
+        by_name[xml_name] = (*by_name.get(xml_name, ()), field)
+    #: raw tags seen (namespaced or not) -> (member, reader) when the tag is one member's single
+    #: element (the common case), else its fields; bounded, as a hostile server picks the tags
+    by_tag: dict[str, Any] = {}
+
+    def lookup(tag: Any) -> Any:
+        fields = by_name.get(_xml.local_name(tag), ()) if isinstance(tag, str) else ()
+        found = (fields[0][0], fields[0][2]) if len(fields) == 1 and fields[0][1] == _SINGLE else list(fields)
+        if len(by_tag) < 64:
+            by_tag[tag] = found
+        return found
+
+    def read_structure(node: Element) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for xml_name, elements in found.items():
-            for member_name, read in by_name[xml_name]:
-                out[member_name] = read(elements)
-        if attributes and node.attributes:
+        for child in node:
+            found = by_tag.get(child.tag)
+            if found is None:
+                found = lookup(child.tag)
+            if found.__class__ is tuple:
+                if found[0] not in out:
+                    out[found[0]] = found[1](child)
+                continue
+            for member_name, how, read in found:
+                if how == _SINGLE:
+                    if member_name not in out:
+                        out[member_name] = read(child)
+                elif how == _ITEM:
+                    items = out.get(member_name)
+                    if items is None:
+                        out[member_name] = [read(child)]
+                    else:
+                        items.append(read(child))
+                else:
+                    key, value = read(child)
+                    out.setdefault(member_name, {})[key] = value
+        if attributes and node.attrib:
             for member_name, local in attributes:
-                for key, value in node.attributes.items():
+                for key, value in node.attrib.items():
                     if key.startswith("{") and key.rpartition("}")[2] == local:
                         out[member_name] = value
         return out
@@ -179,36 +197,26 @@ def _structure_reader(shape: Shape) -> Reader:
     return read_structure
 
 
-def _flattened_reader(shape: Shape) -> Reader:
-    item = shape.member
-    assert item is not None
-    read_item = reader(item.shape)
-    return lambda nodes: [read_item(n) for n in (nodes if isinstance(nodes, list) else [nodes])]
-
-
-def _map_reader(shape: Shape) -> Reader:
-    """``_handle_map``: ``entry`` elements (or the repeated elements of a flattened map) holding a key
-    and a value element named as the map says; any other element is an error, as in botocore."""
+def _entry_reader(shape: Shape) -> Callable[[Element], tuple[Any, Any]]:
+    """``_handle_map``: one entry (an ``entry`` element, or a flattened map's repeated one) holding a
+    key and a value element named as the map says; any other element is an error, as in botocore."""
     assert shape.key is not None and shape.value is not None
     read_key, read_value = reader(shape.key), reader(shape.value)
-    key_name, value_name, flattened = shape.key_name, shape.value_name, shape.flattened
+    key_name, value_name = shape.key_name, shape.value_name
 
-    def read_map(nodes: Nodes) -> dict[Any, Any]:
-        entries = (nodes if isinstance(nodes, list) else [nodes]) if flattened else _first(nodes).children
-        out: dict[Any, Any] = {}
-        for entry in entries:
-            key = value = None
-            for pair in entry.children:
-                if pair.name == key_name:
-                    key = read_key(pair)
-                elif pair.name == value_name:
-                    value = read_value(pair)
-                else:
-                    raise ResponseParseError(f"Unknown tag in a map in the response: {pair.name[:64]!r}")
-            out[key] = value
-        return out
+    def read_entry(entry: Element) -> tuple[Any, Any]:
+        key = value = None
+        for pair in entry:
+            name = _xml.local_name(pair.tag) if isinstance(pair.tag, str) else ""
+            if name == key_name:
+                key = read_key(pair)
+            elif name == value_name:
+                value = read_value(pair)
+            else:
+                raise ResponseParseError(f"Unknown tag in a map in the response: {name[:64]!r}")
+        return key, value
 
-    return read_map
+    return read_entry
 
 
 class _Plan:
@@ -296,7 +304,7 @@ def parse_result(
     response: HttpResponse,
     *,
     retry_attempts: int,
-    root: _xml.Node | None = None,
+    root: Element | None = None,
     decode_keys: bool = False,
 ) -> dict[str, Any]:
     """The result dict of a successful response (``_do_parse``). A streamed payload (GetObject's
@@ -319,7 +327,7 @@ def parse_result(
     return out
 
 
-def _body(op: Operation, plan: _Plan, body: bytes, root: _xml.Node | None, out: dict[str, Any]) -> None:
+def _body(op: Operation, plan: _Plan, body: bytes, root: Element | None, out: dict[str, Any]) -> None:
     """``_parse_payload``: the payload member from the body (a string decoded, a blob as it is, a
     structure parsed; "an empty 200 body for CopyObject yields CopyObjectResult: {}", §1.4), or the
     output's own body members from the document's root, whatever it is named."""
@@ -334,7 +342,7 @@ def _body(op: Operation, plan: _Plan, body: bytes, root: _xml.Node | None, out: 
             out[payload.name] = body
         return
     if root is None and body:
-        root = _xml.parse(body)
+        root = _xml.parse_result(body)
     if op.name == "GetBucketLocation":
         _rules.bucket_location(root.text if root is not None else None, out)
         return
@@ -346,7 +354,7 @@ def _body(op: Operation, plan: _Plan, body: bytes, root: _xml.Node | None, out: 
         out.update(parsed)
 
 
-def screen_200(op: Operation, response: HttpResponse) -> tuple[HttpResponse, _xml.Node | None]:
+def screen_200(op: Operation, response: HttpResponse) -> tuple[HttpResponse, Element | None]:
     """(the response as it is to be read, its parsed body or None): "If status is 200 and the body is
     non-empty and either fails to parse as XML, or its root tag is exactly Error, the status is
     rewritten to 500" (§2.7), for every operation ``_should_handle_200_error`` picks: one with an
@@ -358,7 +366,7 @@ def screen_200(op: Operation, response: HttpResponse) -> tuple[HttpResponse, _xm
     if response.status != 200 or not response.body or not _screened(op):
         return response, None
     try:
-        root = _xml.parse(response.body)
+        root = _xml.parse_result(response.body)
     except ResponseParseError:
         return response._replace(status=500), None
     return (response._replace(status=500), None) if root.tag == "Error" else (response, root)

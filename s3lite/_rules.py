@@ -171,14 +171,17 @@ def decode_listing(operation: str, result: dict[str, Any]) -> None:
         return
     from urllib.parse import unquote_plus  # botocore's unquote_str; kept off s3lite's import path
 
+    def decoded(text: str) -> str:
+        return unquote_plus(text) if "%" in text or "+" in text else text  # nothing to decode: as it is
+
     top, nested = members
     for name in top:
         if name in result:
-            result[name] = unquote_plus(result[name])
+            result[name] = decoded(result[name])
     for name, child in nested:
         for item in result.get(name, ()):
             if child in item:
-                item[child] = unquote_plus(item[child])
+                item[child] = decoded(item[child])
 
 
 def bucket_location(root_text: str | None, result: dict[str, Any]) -> None:

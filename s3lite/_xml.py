@@ -9,6 +9,8 @@ which cost a call more than the rest of its parsing (see tests/bench).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from typing import Any, NoReturn
 from xml.parsers import expat
 
@@ -46,20 +48,27 @@ def element(name: str, content: str, attributes: str = "") -> str:
     return f"<{name}{attributes}>{content}</{name}>" if content else f"<{name}{attributes} />"
 
 
+#: the attributes of an element that has none (never mutated)
+_NO_ATTRIBUTES: dict[str, str] = {}
+
+
 class Node:
-    """An element as ElementTree would give it: ``tag`` (``{namespace}Name`` when namespaced),
-    ``children``, and ``text`` - the character data before the first child, None when there is none;
-    ``name`` is the tag without its namespace (what S3's members are matched by); ``attributes``
-    as expat reports them (``{namespace}name`` keys for namespaced ones), None when there are none."""
+    """An element read as ElementTree's are (so that results read both the same way: iterating gives
+    the children, ``tag`` is ``{namespace}Name`` when namespaced, ``text`` the character data before
+    the first child or None, ``attrib`` the attributes with ``{namespace}name`` keys); ``children``
+    and ``name`` (the tag without its namespace) are what error documents are read by."""
 
-    __slots__ = ("attributes", "children", "name", "tag", "text")
+    __slots__ = ("attrib", "children", "name", "tag", "text")
 
-    def __init__(self, tag: str, name: str, attributes: dict[str, str] | None = None) -> None:
+    def __init__(self, tag: str, name: str) -> None:
         self.tag = tag
         self.name = name
         self.children: list[Node] = []
         self.text: str | None = None
-        self.attributes = attributes
+        self.attrib = _NO_ATTRIBUTES
+
+    def __iter__(self) -> Iterator[Node]:
+        return iter(self.children)
 
 
 class _Builder:
@@ -78,7 +87,7 @@ class _Builder:
         brace = tag.rfind("}")
         node = Node(tag, tag) if brace < 0 else Node("{" + tag, tag[brace + 1 :])
         if attributes:
-            node.attributes = {(f"{{{k}" if "}" in k else k): v for k, v in attributes.items()}
+            node.attrib = {(f"{{{k}" if "}" in k else k): v for k, v in attributes.items()}
         if stack:
             parent = stack[-1]
             if not parent.children and self.pending:
@@ -131,6 +140,53 @@ def parse(body: bytes) -> Node:
     if builder.root is None:  # expat reports "no element found" first; kept for the type checker
         raise ResponseParseError("Unable to parse the response body as XML: no element found")
     return builder.root
+
+
+#: Results this large are parsed by ElementTree's C parser (a listing page of 1,000 keys is ~430 KiB):
+#: building the tree in Python costs more than the rest of the call; small ones keep clear of
+#: ElementTree's import (a few ms, once per process)
+LARGE_DOCUMENT = 64 * 1024
+#: the encodings in which a DTD cannot hide from a byte search (expat decodes others first)
+_PLAIN_ENCODINGS = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
+_DECLARED_ENCODING = re.compile(rb"""<\?xml[^>]*?\sencoding\s*=\s*["']([^"']*)["']""")
+
+
+def parse_result(body: bytes) -> Any:
+    """The root of a result document, read as ElementTree elements are (``Node`` or ElementTree's).
+
+    A large one that is plain UTF-8 (or ASCII) without ``<!DOCTYPE`` goes to ElementTree's C parser:
+    without a DTD there is nothing to expand or fetch (no entity can be declared), and in those
+    encodings a DTD cannot be written without those bytes. Anything else goes through :func:`parse`,
+    which refuses DTDs in any encoding. Nesting is not limited there: results are read by their
+    shapes, which never descend further than the model does.
+    """
+    if len(body) < LARGE_DOCUMENT or b"<!DOCTYPE" in body or not _plain(body):
+        return parse(body)
+    from xml.etree.ElementTree import ParseError, XMLParser
+
+    parser = XMLParser()
+    try:
+        parser.feed(body)
+        return parser.close()
+    except ParseError as exc:
+        raise ResponseParseError(f"Unable to parse the response body as XML: {exc}") from None
+    except (ValueError, LookupError) as exc:
+        raise ResponseParseError(f"Unable to parse the response body as XML: {exc}") from None
+
+
+def _plain(body: bytes) -> bool:
+    """UTF-8 or ASCII as far as expat will read it: no UTF-16/32 (a NUL in the first bytes, or their
+    byte-order marks), and no XML declaration naming another encoding."""
+    head = body[:256]
+    if b"\x00" in head[:4] or head.startswith((b"\xfe\xff", b"\xff\xfe")):
+        return False
+    declared = _DECLARED_ENCODING.match(head.lstrip(b"\xef\xbb\xbf \t\r\n"))
+    return declared is None or declared.group(1).decode("ascii", "replace").lower() in _PLAIN_ENCODINGS
+
+
+def local_name(tag: str) -> str:
+    """A tag without its ``{namespace}`` (botocore's ``_node_tag``)."""
+    return tag[tag.index("}") + 1 :] if tag.startswith("{") else tag
 
 
 def to_dict(node: Node) -> dict[str, Any]:
