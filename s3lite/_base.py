@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 import ssl
 import time
+import xml.etree.ElementTree  # noqa: F401 - _xml.parse_result's parser: loaded with a client, not by its first listing
 from collections.abc import Mapping
 from typing import Any, Literal, TypedDict
 

@@ -144,6 +144,7 @@ class Operation:
         "checksum_required",
         "errors",
         "host_prefix",
+        "idempotency_members",
         "input",
         "method",
         "name",
@@ -174,6 +175,8 @@ class Operation:
         #: ``httpChecksum.requestAlgorithmMember``: the member naming the checksum the caller chose
         self.algorithm_member = algorithm
         self.host_prefix = host_prefix
+        #: members botocore fills with a UUID when left out (``idempotencyToken``)
+        self.idempotency_members = tuple(n for n, m in self.input.members.items() if m.idempotency_token)
         payload = self.input.members.get(self.input.payload)
         #: the input member that is the whole body, or None
         self.payload = payload

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ._model import Operation
+from ._percent import quote_path
 from ._validate import utf8
 
 # -- parameters, before validation -------------------------------------------------------------
@@ -86,7 +87,9 @@ def idempotency_tokens(op: Operation, params: Mapping[str, Any], rand: Callable[
     """``generate_idempotent_uuid``: an ``idempotencyToken`` member the caller left out (RenameObject's
     ClientToken) gets a random version-4 UUID, made once per call so that every retry repeats it.
     The randomness is the flow's ``rand`` (the core reads no random source of its own)."""
-    missing = [name for name, member in op.input.members.items() if member.idempotency_token and name not in params]
+    if not op.idempotency_members:
+        return params
+    missing = [name for name in op.idempotency_members if name not in params]
     if not missing:
         return params
     import uuid  # one operation has such a member: not worth a place on s3lite's import path
@@ -114,8 +117,6 @@ _ACCESS_POINT_ARN = re.compile(
 def copy_source_header(value: str | Mapping[str, str]) -> str:
     """``handle_copy_source_param``: ``x-amz-copy-source`` from a string or a ``{Bucket, Key,
     VersionId}`` dict (§2.3)."""
-    from ._percent import quote_path
-
     if isinstance(value, str):
         match = _COPY_SOURCE_VERSION.search(value)
         if match is None:

@@ -271,9 +271,11 @@ def _checksum(op: Operation, params: Mapping[str, Any], headers: dict[str, str],
     ``requestAlgorithmMember``, in a header; else Content-MD5 where the operation requires a
     checksum (:func:`_rules.content_md5`). Nothing when the caller set a checksum header. Whether
     a checksum was computed here (which lets a streaming upload go unsigned over https)."""
+    algorithm = params.get(op.algorithm_member) if op.algorithm_member else None
+    if algorithm is None and not op.checksum_required:
+        return False  # nothing is due: no need to look for the caller's own checksum header
     if any(_CHECKSUM_HEADER.match(h) for h in headers):
         return False
-    algorithm = params.get(op.algorithm_member) if op.algorithm_member else None
     if algorithm is not None:
         if isinstance(body, StreamBody):
             raise ParamValidationError(

@@ -358,7 +358,7 @@ def _check_header_list(name: str, value: Any, shape: Shape, problems: list[str])
 
 def check_params(params: object) -> None:
     """The parameters of a call are a mapping (keyword arguments, or a dict for the core)."""
-    if not isinstance(params, Mapping):
+    if type(params) is not dict and not isinstance(params, Mapping):
         raise ParamValidationError(f"Invalid type for the parameters, type: {_type_name(params)}, valid types: dict")
 
 

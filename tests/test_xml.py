@@ -1,5 +1,5 @@
-"""Result documents: a large one goes to ElementTree's C parser only when no DTD can be in it, and is
-read exactly as a small one; whatever the size or encoding, a DTD is refused."""
+"""Result documents go to ElementTree's C parser only when no DTD can be in them, and read exactly as
+through the hardened parser; whatever the size or encoding, a DTD is refused."""
 
 from __future__ import annotations
 
@@ -23,13 +23,15 @@ def result(body: bytes) -> dict[str, object]:
     return parsed
 
 
-def test_a_large_document_reads_as_a_small_one() -> None:
-    small, large = listing(3).encode(), listing(3000).encode()
-    assert len(small) < _xml.LARGE_DOCUMENT < len(large)
-    assert not isinstance(_xml.parse_result(large), _xml.Node)  # ElementTree's, not the Python-built tree
-    assert isinstance(_xml.parse_result(small), _xml.Node)
-    assert result(large)["Contents"][:3] == result(small)["Contents"]  # type: ignore[index]
-    assert len(result(large)["Contents"]) == 3000  # type: ignore[arg-type]
+@pytest.mark.parametrize("count", [3, 3000])
+def test_elementtree_and_the_hardened_parser_read_the_same(count: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    body = listing(count, '<?xml version="1.0" encoding="UTF-8"?>').encode()
+    assert not isinstance(_xml.parse_result(body), _xml.Node)  # ElementTree's, not the Python-built tree
+    fast = result(body)
+    monkeypatch.setattr(_xml, "_plain", lambda body: False)  # every document through the hardened parser
+    assert isinstance(_xml.parse_result(body), _xml.Node)
+    assert result(body) == fast
+    assert len(fast["Contents"]) == count  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
