@@ -247,3 +247,14 @@ class S3liteSide:
     def _handle(self, request: httpx.Request) -> httpx.Response:
         canned = self.response
         return httpx.Response(canned.status, headers=list(canned.headers.items()), content=canned.body)
+
+
+def plain(value: Any) -> Any:
+    """Datetimes as ISO strings with their offset (so tzutc() and UTC compare equal, +05:30 does not)."""
+    if isinstance(value, datetime):
+        return ("datetime", value.isoformat())
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value

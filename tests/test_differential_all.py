@@ -58,7 +58,6 @@ import functools
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from unittest import mock
 
@@ -94,6 +93,9 @@ from oracle import (
     Oracle,
     S3liteSide,
     comparable_headers,
+)
+from oracle import (
+    plain as _plain,
 )
 
 import s3lite
@@ -324,17 +326,6 @@ class Outcome:
     payload: Any = None
     error: str | None = None
     message: str | None = None
-
-
-def _plain(value: Any) -> Any:
-    """Datetimes as ISO strings with their offset (so tzutc() and UTC compare equal, +05:30 does not)."""
-    if isinstance(value, datetime):
-        return ("datetime", value.isoformat())
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _error(exc: BaseException) -> tuple[str, str, Any]:

@@ -30,7 +30,6 @@ import functools
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import pytest
@@ -56,6 +55,7 @@ from model_strategies import (
 )
 from model_strategies import with_length as _with_length
 from oracle import ENDPOINT_URL, OPERATIONS, REGION, SETTINGS, CannedResponse, Oracle, S3liteSide
+from oracle import plain as _plain
 
 PARAMS: dict[str, dict[str, Any]] = {
     "PutObject": {"Bucket": "bucket", "Key": "key", "Body": b"data"},
@@ -105,17 +105,6 @@ class Outcome:
     body: bytes | None = None
     error: str | None = None
     message: str | None = None
-
-
-def _plain(value: Any) -> Any:
-    """Datetimes as ISO strings with their offset (so tzutc() and UTC compare equal, +05:30 does not)."""
-    if isinstance(value, datetime):
-        return ("datetime", value.isoformat())
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _outcome(call: Any) -> Outcome:
