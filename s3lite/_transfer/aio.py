@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import inspect
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+import sys
+from collections.abc import Awaitable, Callable, Iterable
 from functools import partial
 from typing import Any, BinaryIO
 
@@ -23,6 +24,7 @@ from .._errors import S3LiteError
 from .._paginate import AsyncCaller
 from .config import TransferConfig, config_or_default
 from .download import RETRIED_READS, Attempts, FileSink, SpanBuffer
+from .failures import Broken, first_failure
 from .files import TempFile, as_bytes, check_readable, check_writable, local_path, read, same_kind, write
 from .plan import Call, CopyPlan, DownloadPlan, ObjectState, Span, UploadPlan, spans
 from .progress import Moved, Progress, ProgressCallback
@@ -31,50 +33,67 @@ from .sources import FileSlice, MemorySlice, PartReader, Slice, StreamCutter, di
 Job = Callable[[], Awaitable[None]]
 
 
-def _first_failure(group: BaseExceptionGroup[BaseException]) -> BaseException:
-    """The failure a task group was raised for: its first exception that is not the cancellation
-    of the other tasks (the group itself when there is none)."""
-    cancelled = anyio.get_cancelled_exc_class()
-    for error in group.exceptions:
-        if isinstance(error, BaseExceptionGroup):
-            error = _first_failure(error)
-        if not isinstance(error, (cancelled, BaseExceptionGroup)):
-            return error
-    return group
+#: the next job of a transfer, or None when there is none (an awaited function rather than an
+#: async generator: one left unfinished after a failure would be finalised by the garbage collector,
+#: which trio warns of)
+NextJob = Callable[[], Awaitable[Job | None]]
 
 
-async def run_bounded(jobs: AsyncIterator[Job], concurrency: int) -> None:
+async def run_bounded(next_job: NextJob, concurrency: int) -> None:
     """Run ``jobs`` with at most ``concurrency`` at once, taking the next one only when a slot is
-    free; the first failure cancels the others and is raised as itself (not in an ExceptionGroup)."""
+    free; after a failure no job is started, those in flight are let finish (not cancelled), and the
+    first failure is raised as itself (:func:`.failures.first_failure`). A cancellation of the
+    transfer cancels them all."""
     if concurrency == 1:
-        async for job in jobs:
+        while (job := await next_job()) is not None:
             await job()
         return
+    cancelled = anyio.get_cancelled_exc_class()
     slots = anyio.Semaphore(concurrency)
+    failures: list[BaseException] = []
 
     async def run(job: Job) -> None:
         try:
             await job()
+        except cancelled:
+            raise
+        except BaseException as error:  # noqa: BLE001 - kept, raised once the others have ended
+            failures.append(error)
         finally:
             slots.release()
 
+    async with anyio.create_task_group() as group:
+        while True:
+            await slots.acquire()
+            started = None if failures else await _next_job(next_job, failures)
+            if started is None:
+                slots.release()
+                break
+            group.start_soon(run, started)
+    if failures:
+        raise first_failure(failures)
+
+
+async def _next_job(next_job: NextJob, failures: list[BaseException]) -> Job | None:
+    """The next job, or None at the end or when reading the next part failed (recorded as a failure
+    of the transfer, like a part's own)."""
     try:
-        async with anyio.create_task_group() as group:
-            while True:
-                await slots.acquire()
-                try:
-                    job = await anext(jobs)
-                except StopAsyncIteration:
-                    slots.release()
-                    break
-                group.start_soon(run, job)
-    except BaseExceptionGroup as failures:
-        raise _first_failure(failures) from None
+        return await next_job()
+    except anyio.get_cancelled_exc_class():
+        raise
+    except BaseException as error:  # noqa: BLE001 - kept, raised once the parts in flight have ended
+        failures.append(error)
+        return None
 
 
-async def _each(items: Iterable[Job]) -> AsyncIterator[Job]:
-    for item in items:
-        yield item
+def _each(items: Iterable[Job]) -> NextJob:
+    """The jobs of ``items`` one by one, as :func:`run_bounded` takes them."""
+    iterator = iter(items)
+
+    async def next_item() -> Job | None:
+        return next(iterator, None)
+
+    return next_item
 
 
 async def _abort_after(client: AsyncCaller, abort: Call, error: BaseException) -> None:
@@ -96,21 +115,25 @@ async def _single(client: AsyncCaller, plan: UploadPlan, progress: Progress, par
     await client._call(*plan.put(*await _send_part(client, plan, progress, part)))
 
 
-async def _multipart(client: AsyncCaller, plan: UploadPlan, progress: Progress, parts: AsyncIterator[Slice]) -> None:
+#: the next part of an upload (read from a stream in a worker thread), None after the last
+NextPart = Callable[[], Awaitable[Slice | None]]
+
+
+async def _multipart(client: AsyncCaller, plan: UploadPlan, progress: Progress, next_part: NextPart) -> None:
     upload = plan.started(await client._call(*plan.create()))
 
     async def send(number: int, part: Slice) -> None:
         body, checksum = await _send_part(client, plan, progress, part)
         upload.add(number, await client._call(*plan.part(upload, number, body, checksum)))
 
-    async def jobs() -> AsyncIterator[Job]:
-        number = 0
-        async for part in parts:
-            number = plan.check_part_number(number + 1)
-            yield partial(send, number, part)
+    numbers = iter(range(1, sys.maxsize))
+
+    async def next_job() -> Job | None:
+        part = await next_part()
+        return None if part is None else partial(send, plan.check_part_number(next(numbers)), part)
 
     try:
-        await run_bounded(jobs(), plan.config.concurrency)
+        await run_bounded(next_job, plan.config.concurrency)
         await client._call(*plan.complete(upload))
     except BaseException as error:
         await _abort_after(client, plan.abort(upload), error)
@@ -148,30 +171,36 @@ def _writer(fileobj: Any) -> Callable[[bytes], Awaitable[None]]:
     return write_in_thread
 
 
-async def _stream_parts(read_part: Callable[[int], Awaitable[bytes]], cutter: StreamCutter) -> AsyncIterator[Slice]:
-    while True:
-        while not cutter.ready and cutter.want:
-            cutter.feed(await read_part(cutter.want))
-        if not cutter.ready:
-            return
-        yield MemorySlice(cutter.take())
+async def _next_stream_part(read_part: Callable[[int], Awaitable[bytes]], cutter: StreamCutter) -> Slice | None:
+    """The next part cut from a stream, None at its end."""
+    while not cutter.ready and cutter.want:
+        cutter.feed(await read_part(cutter.want))
+    return MemorySlice(cutter.take()) if cutter.ready else None
 
 
 class Turns:
-    """``download_fileobj``'s ranges write in order: range ``n`` waits until ``n - 1`` has written
-    (a failure cancels the waiting tasks, so nothing waits for a range that failed)."""
+    """``download_fileobj``'s ranges write in order: range ``n`` waits until ``n - 1`` has written;
+    ``broken`` (an earlier range failed) releases every waiter with :class:`.failures.Broken`."""
 
     def __init__(self) -> None:
         self._next = 1
+        self._broken = False
         self._events: dict[int, anyio.Event] = {}
 
     async def wait(self, number: int) -> None:
-        if self._next != number:
+        if self._next != number and not self._broken:
             await self._events.setdefault(number, anyio.Event()).wait()
+        if self._broken:
+            raise Broken()
 
     def done(self, number: int) -> None:
         self._next = number + 1
         if (event := self._events.pop(self._next, None)) is not None:
+            event.set()
+
+    def broken(self) -> None:
+        self._broken = True
+        for event in self._events.values():
             event.set()
 
 
@@ -230,13 +259,12 @@ class AsyncTransfers:
             if not plan.is_multipart(size):
                 return await _single(self, plan, progress, FileSlice(fd, 0, size))
             part_size = plan.config.part_size(size)
-            slices = [FileSlice(fd, span.offset, span.length) for span in spans(size, part_size)]
+            slices = iter([FileSlice(fd, span.offset, span.length) for span in spans(size, part_size)])
 
-            async def parts() -> AsyncIterator[Slice]:
-                for part in slices:
-                    yield part
+            async def next_slice() -> Slice | None:
+                return next(slices, None)
 
-            await _multipart(self, plan, progress, parts())
+            await _multipart(self, plan, progress, next_slice)
         finally:
             file.close()
         return None
@@ -258,11 +286,11 @@ class AsyncTransfers:
         read_part = _reader(Fileobj)
         place = None if inspect.iscoroutinefunction(Fileobj.read) else file_remaining(Fileobj)
         size = None if place is None else place[1]
-        opening = await anext(_stream_parts(read_part, StreamCutter(plan.config.multipart_threshold)), MemorySlice(b""))
+        opening = await _next_stream_part(read_part, StreamCutter(plan.config.multipart_threshold)) or MemorySlice(b"")
         if not plan.is_multipart(opening.length):
             return await _single(self, plan, progress, opening)
         cutter = StreamCutter(plan.config.part_size(size), opening.read_at(0, opening.length))
-        await _multipart(self, plan, progress, _stream_parts(read_part, cutter))
+        await _multipart(self, plan, progress, partial(_next_stream_part, read_part, cutter))
         return None
 
     async def download_file(
@@ -310,10 +338,14 @@ class AsyncTransfers:
 
         async def fetch_in_order(span: Span) -> None:
             buffer = SpanBuffer()
-            await _fetch(self, plan, state, span, progress, buffer)
-            await turns.wait(span.number)
-            for chunk in buffer.chunks:
-                await write_out(chunk)
+            try:
+                await _fetch(self, plan, state, span, progress, buffer)
+                await turns.wait(span.number)
+                for chunk in buffer.chunks:
+                    await write_out(chunk)
+            except BaseException:
+                turns.broken()
+                raise
             turns.done(span.number)
 
         await run_bounded(_each(partial(fetch_in_order, span) for span in plan.spans(state)), plan.config.concurrency)

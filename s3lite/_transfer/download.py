@@ -71,8 +71,3 @@ class SpanBuffer:
 
     def restart(self) -> None:
         self.chunks.clear()
-
-
-class Broken(Exception):
-    """Raised in a range waiting for its turn to write when an earlier range failed: the transfer's
-    first failure is what is raised, this one is dropped."""

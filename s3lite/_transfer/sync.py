@@ -20,7 +20,8 @@ from .._body import file_remaining
 from .._errors import S3LiteError
 from .._paginate import SyncCaller
 from .config import TransferConfig, config_or_default
-from .download import RETRIED_READS, Attempts, Broken, FileSink, SpanBuffer
+from .download import RETRIED_READS, Attempts, FileSink, SpanBuffer
+from .failures import Broken, first_failure
 from .files import TempFile, check_readable, check_writable, local_path, read, same_kind, write
 from .plan import Call, CopyPlan, DownloadPlan, ObjectState, Span, UploadPlan, spans
 from .progress import Moved, Progress, ProgressCallback
@@ -31,24 +32,28 @@ Job = Callable[[], None]
 
 def run_bounded(jobs: Iterable[Job], concurrency: int) -> None:
     """Run ``jobs`` with at most ``concurrency`` at once, taking the next one only when a thread is
-    free; the first failure is raised once the jobs in flight have ended (their own failures dropped)."""
+    free; after a failure no job is started, those in flight are let finish, and the first failure
+    is raised (:func:`.failures.first_failure`)."""
     if concurrency == 1:
         for job in jobs:
             job()
         return
     pool = ThreadPoolExecutor(concurrency, thread_name_prefix="s3lite-transfer")
     running: set[Future[None]] = set()
+    failures: list[BaseException] = []
     try:
         for job in jobs:
             if len(running) >= concurrency:
                 done, running = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    future.result()
+                failures += [error for future in done if (error := future.exception()) is not None]
+                if failures:
+                    break
             running.add(pool.submit(job))
-        for future in wait(running).done:
-            future.result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+    failures += [error for future in running if (error := future.exception()) is not None]
+    if failures:
+        raise first_failure(failures)
 
 
 def _abort_after(client: SyncCaller, abort: Call, error: BaseException) -> None:
@@ -81,13 +86,11 @@ def _single(client: SyncCaller, plan: UploadPlan, progress: Progress, part: Slic
     client._call(*plan.put(PartReader(part, progress).body(sha256), checksum))
 
 
-def _stream_parts(fileobj: Any, cutter: StreamCutter) -> Iterator[Slice]:
-    while True:
-        while not cutter.ready and cutter.want:
-            cutter.feed(read(fileobj, cutter.want))
-        if not cutter.ready:
-            return
-        yield MemorySlice(cutter.take())
+def _next_stream_part(fileobj: Any, cutter: StreamCutter) -> Slice | None:
+    """The next part cut from a stream, None at its end."""
+    while not cutter.ready and cutter.want:
+        cutter.feed(read(fileobj, cutter.want))
+    return MemorySlice(cutter.take()) if cutter.ready else None
 
 
 class Turns:
@@ -189,11 +192,11 @@ class SyncTransfers:
         place = file_remaining(Fileobj)
         size = None if place is None else place[1]
         first = StreamCutter(plan.config.multipart_threshold)
-        opening = next(_stream_parts(Fileobj, first), MemorySlice(b""))
+        opening = _next_stream_part(Fileobj, first) or MemorySlice(b"")
         if not plan.is_multipart(opening.length):
             return _single(self, plan, progress, opening)
         cutter = StreamCutter(plan.config.part_size(size), opening.read_at(0, opening.length))
-        _multipart(self, plan, progress, _stream_parts(Fileobj, cutter))
+        _multipart(self, plan, progress, iter(partial(_next_stream_part, Fileobj, cutter), None))
         return None
 
     def download_file(
