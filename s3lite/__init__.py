@@ -64,6 +64,7 @@ if TYPE_CHECKING:
     from ._client import Client
     from ._eventstream import AsyncEventStream, EventStream
     from ._streaming import AsyncStreamingBody, StreamingBody
+    from ._transfer.config import TransferConfig
 
 __all__ = [
     "AccessDenied",
@@ -118,6 +119,7 @@ __all__ = [
     "StreamBody",
     "StreamingBody",
     "TooManyParts",
+    "TransferConfig",
     "UnseekableStreamError",
     "UnsupportedMediaType",
     "WaiterError",
@@ -139,6 +141,7 @@ _LAZY = {
     "AsyncStreamingBody": "._streaming",
     "EventStream": "._eventstream",
     "AsyncEventStream": "._eventstream",
+    "TransferConfig": "._transfer.config",
 }
 
 

@@ -20,14 +20,14 @@ from ._http import StreamBody
 _BYTES_LIKE = (bytes, bytearray, memoryview, str)
 
 
-def _is_text_file(body: Any) -> bool:
+def is_text_file(body: Any) -> bool:
     if isinstance(body, io.TextIOBase):
         return True
     mode = getattr(body, "mode", "b")
     return isinstance(mode, str) and "b" not in mode
 
 
-def _remaining(body: Any) -> tuple[int, int] | None:
+def file_remaining(body: Any) -> tuple[int, int] | None:
     """(start, bytes left) of a seekable file, or None when it cannot seek.
 
     botocore asks no more of a file than ``seek`` and ``tell`` (``utils.determine_content_length``),
@@ -100,11 +100,11 @@ def _plan(body: Any, content_length: int | None, *, allow_async: bool) -> Stream
         # a closed file fails on its first read: that would be after the request head was sent
         raise ParamValidationError("Invalid value for parameter Body: the file is closed")
     if hasattr(body, "read"):
-        if _is_text_file(body):
+        if is_text_file(body):
             raise ParamValidationError(
                 "Invalid value for parameter Body: a text-mode file; open it in binary mode ('rb')"
             )
-        place = _remaining(body)
+        place = file_remaining(body)
         if place is not None:
             start, left = place
             length = left if content_length is None else content_length

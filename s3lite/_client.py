@@ -23,10 +23,11 @@ from ._serialize import CHUNK_SIZE
 from ._streaming import StreamingBody, with_body
 from ._transport import TRANSPORT_ERRORS, from_httpx, read_whole, to_httpx, translated
 from ._upload import iter_stream, sha256_of, source_closer
+from ._transfer.sync import SyncTransfers
 from ._wait import SyncPaging
 
 
-class Client(BaseClient, SyncOperations, SyncPaging):
+class Client(BaseClient, SyncOperations, SyncPaging, SyncTransfers):
     """A synchronous S3 client with boto3's method names, keyword arguments and result dicts."""
 
     def __init__(self, *, transport: httpx.BaseTransport | None = None, **options: Unpack[ClientOptions]) -> None:

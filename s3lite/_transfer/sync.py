@@ -1,0 +1,297 @@
+"""``Client``'s managed transfers: the plans of :mod:`.plan` run with a pool of threads.
+
+Parts are handed to the pool only when a thread is free, so a stream is read no further ahead than
+``max_concurrency`` parts. The first failure stops the handing out, the parts in flight are let
+finish (a part cannot be taken back from the network half sent), and then the upload is aborted and
+that failure raised: S3 "may" still list parts that were in flight when AbortMultipartUpload came,
+so it is sent only once none is.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from functools import partial
+from typing import Any, BinaryIO
+
+from .._body import file_remaining
+from .._errors import ParamValidationError, S3LiteError
+from .._paginate import SyncCaller
+from .config import MAX_PARTS, TransferConfig, config_or_default
+from .download import RETRIED_READS, Attempts, Broken, FileSink, SpanBuffer
+from .files import TempFile, check_readable, check_writable, local_path, read, same_kind, write
+from .plan import Call, CopyPlan, DownloadPlan, ObjectState, Span, UploadPlan, spans
+from .progress import Moved, Progress, ProgressCallback
+from .sources import FileSlice, MemorySlice, PartReader, Slice, StreamCutter, digests
+
+Job = Callable[[], None]
+
+
+def run_bounded(jobs: Iterable[Job], concurrency: int) -> None:
+    """Run ``jobs`` with at most ``concurrency`` at once, taking the next one only when a thread is
+    free; the first failure is raised once the jobs in flight have ended (their own failures dropped)."""
+    if concurrency == 1:
+        for job in jobs:
+            job()
+        return
+    pool = ThreadPoolExecutor(concurrency, thread_name_prefix="s3lite-transfer")
+    running: set[Future[None]] = set()
+    try:
+        for job in jobs:
+            if len(running) >= concurrency:
+                done, running = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    future.result()
+            running.add(pool.submit(job))
+        for future in wait(running).done:
+            future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _abort_after(client: SyncCaller, abort: Call, error: BaseException) -> None:
+    """AbortMultipartUpload after ``error``; a failure of the abort itself is noted on ``error``."""
+    try:
+        client._call(*abort)
+    except S3LiteError as abort_error:
+        error.add_note(f"s3lite: AbortMultipartUpload {abort[1]['UploadId']} failed too: {abort_error!r}")
+
+
+def _multipart(client: SyncCaller, plan: UploadPlan, progress: Progress, parts: Iterator[Slice]) -> None:
+    upload = plan.started(client._call(*plan.create()))
+
+    def send(number: int, part: Slice) -> None:
+        sha256, checksum = digests(part, plan.algorithm)
+        body = PartReader(part, progress).body(sha256)
+        upload.add(number, client._call(*plan.part(upload, number, body, checksum)))
+
+    def jobs() -> Iterator[Job]:
+        for number, part in enumerate(parts, 1):
+            if number > MAX_PARTS:
+                raise ParamValidationError(
+                    f"Invalid Fileobj: the stream needs more than {MAX_PARTS} parts of {plan.config.part_size(None)} "
+                    "bytes; raise TransferConfig.multipart_chunksize"
+                )
+            yield partial(send, number, part)
+
+    try:
+        run_bounded(jobs(), plan.config.concurrency)
+        client._call(*plan.complete(upload))
+    except BaseException as error:
+        _abort_after(client, plan.abort(upload), error)
+        raise
+
+
+def _single(client: SyncCaller, plan: UploadPlan, progress: Progress, part: Slice) -> None:
+    sha256, checksum = digests(part, plan.algorithm)
+    client._call(*plan.put(PartReader(part, progress).body(sha256), checksum))
+
+
+def _stream_parts(fileobj: Any, cutter: StreamCutter) -> Iterator[Slice]:
+    while True:
+        while not cutter.ready and cutter.want:
+            cutter.feed(read(fileobj, cutter.want))
+        if not cutter.ready:
+            return
+        yield MemorySlice(cutter.take())
+
+
+class Turns:
+    """``download_fileobj``'s ranges write in order: range ``n`` waits until ``n - 1`` has written;
+    ``broken`` (an earlier range failed) releases every waiter with :class:`Broken`."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._next = 1
+        self._broken = False
+
+    def wait(self, number: int) -> None:
+        with self._condition:
+            self._condition.wait_for(lambda: self._next == number or self._broken)
+            if self._broken:
+                raise Broken()
+
+    def done(self, number: int) -> None:
+        with self._condition:
+            self._next = number + 1
+            self._condition.notify_all()
+
+    def broken(self) -> None:
+        with self._condition:
+            self._broken = True
+            self._condition.notify_all()
+
+
+def _fetch(
+    client: SyncCaller,
+    plan: DownloadPlan,
+    state: ObjectState,
+    span: Span,
+    progress: Progress,
+    sink: FileSink | SpanBuffer,
+) -> None:
+    """One GET (ranged or whole) of ``span``, its body written to ``sink`` as it arrives; a body that
+    fails while it is read is fetched again, its bytes taken back from the progress."""
+    moved = Moved(progress)
+    attempts = Attempts(span, plan.config.num_download_attempts)
+    while True:
+        body = client._call(*plan.get(state, span))["Body"]
+        position = 0
+        try:
+            with body:
+                for chunk in body.iter_chunks(plan.config.io_chunksize):
+                    sink.write(span.offset + position, chunk)
+                    position += len(chunk)
+                    moved.to(position)
+        except RETRIED_READS as error:
+            moved.to(0)
+            sink.restart()
+            attempts.failed(error)
+            continue
+        attempts.ended(position)
+        return
+
+
+class SyncTransfers:
+    """``Client``'s ``upload_file``, ``upload_fileobj``, ``download_file``, ``download_fileobj``, ``copy``."""
+
+    def upload_file(
+        self: SyncCaller,
+        Filename: str | os.PathLike[str],
+        Bucket: str,
+        Key: str,
+        ExtraArgs: dict[str, Any] | None = None,
+        Callback: ProgressCallback | None = None,
+        Config: TransferConfig | None = None,
+    ) -> None:
+        """Upload a local file: one PutObject below ``multipart_threshold``, else its parts in parallel,
+        each read straight from the file (no part is held in memory)."""
+        plan = UploadPlan(Bucket, Key, ExtraArgs, config_or_default(Config))
+        progress = Progress(Callback)
+        with open(local_path(Filename), "rb") as file:
+            fd = file.fileno()
+            size = os.fstat(fd).st_size
+            if not plan.is_multipart(size):
+                return _single(self, plan, progress, FileSlice(fd, 0, size))
+            part_size = plan.config.part_size(size)
+            parts = (FileSlice(fd, span.offset, span.length) for span in spans(size, part_size))
+            _multipart(self, plan, progress, parts)
+        return None
+
+    def upload_fileobj(
+        self: SyncCaller,
+        Fileobj: BinaryIO | Any,
+        Bucket: str,
+        Key: str,
+        ExtraArgs: dict[str, Any] | None = None,
+        Callback: ProgressCallback | None = None,
+        Config: TransferConfig | None = None,
+    ) -> None:
+        """Upload what a binary file object holds from where it stands: read a part at a time (memory
+        bounded by ``multipart_chunksize`` x ``max_concurrency``), so a pipe or a socket works too."""
+        plan = UploadPlan(Bucket, Key, ExtraArgs, config_or_default(Config))
+        progress = Progress(Callback)
+        check_readable(Fileobj)
+        place = file_remaining(Fileobj)
+        size = None if place is None else place[1]
+        first = StreamCutter(plan.config.multipart_threshold)
+        opening = next(_stream_parts(Fileobj, first), MemorySlice(b""))
+        if not plan.is_multipart(opening.length):
+            return _single(self, plan, progress, opening)
+        cutter = StreamCutter(plan.config.part_size(size), opening.read_at(0, opening.length))
+        _multipart(self, plan, progress, _stream_parts(Fileobj, cutter))
+        return None
+
+    def download_file(
+        self: SyncCaller,
+        Bucket: str,
+        Key: str,
+        Filename: str | os.PathLike[str],
+        ExtraArgs: dict[str, Any] | None = None,
+        Callback: ProgressCallback | None = None,
+        Config: TransferConfig | None = None,
+    ) -> None:
+        """Download to a local file, ranges in parallel above ``multipart_threshold``, through a
+        temporary file beside it that is renamed into place once complete."""
+        plan = DownloadPlan(Bucket, Key, ExtraArgs, config_or_default(Config))
+        target = local_path(Filename)
+        progress = Progress(Callback)
+        state = plan.state(self._call(*plan.head()))
+        temp = TempFile(target, state.size)
+        sink = FileSink(temp.write_at)
+        try:
+            jobs = (partial(_fetch, self, plan, state, span, progress, sink) for span in plan.spans(state))
+            run_bounded(jobs, plan.config.concurrency)
+        except BaseException:
+            temp.discard()
+            raise
+        temp.commit()
+
+    def download_fileobj(
+        self: SyncCaller,
+        Bucket: str,
+        Key: str,
+        Fileobj: BinaryIO | Any,
+        ExtraArgs: dict[str, Any] | None = None,
+        Callback: ProgressCallback | None = None,
+        Config: TransferConfig | None = None,
+    ) -> None:
+        """Download into a writable binary file object, written in order (it need not seek); a range
+        is held in memory until the ones before it are written."""
+        plan = DownloadPlan(Bucket, Key, ExtraArgs, config_or_default(Config))
+        check_writable(Fileobj)
+        progress = Progress(Callback)
+        state = plan.state(self._call(*plan.head()))
+        turns = Turns()
+
+        def fetch_in_order(span: Span) -> None:
+            buffer = SpanBuffer()
+            try:
+                _fetch(self, plan, state, span, progress, buffer)
+                turns.wait(span.number)
+                for chunk in buffer.chunks:
+                    write(Fileobj, chunk)
+            except BaseException:
+                turns.broken()
+                raise
+            turns.done(span.number)
+
+        run_bounded((partial(fetch_in_order, span) for span in plan.spans(state)), plan.config.concurrency)
+
+    def copy(
+        self: SyncCaller,
+        CopySource: dict[str, Any],
+        Bucket: str,
+        Key: str,
+        ExtraArgs: dict[str, Any] | None = None,
+        Callback: ProgressCallback | None = None,
+        SourceClient: Any = None,
+        Config: TransferConfig | None = None,
+    ) -> None:
+        """Copy an object: CopyObject below ``multipart_threshold`` (and 5 GiB), else UploadPartCopy
+        parts in parallel; ``SourceClient`` (another Client) makes the HeadObject of the source."""
+        plan = CopyPlan(CopySource, Bucket, Key, ExtraArgs, config_or_default(Config))
+        progress = Progress(Callback)
+        source: SyncCaller = self if SourceClient is None else same_kind(SourceClient, type(self))
+        state = plan.state(source._call(*plan.head()))
+        if not plan.is_multipart(state):
+            self._call(*plan.copy_object())
+            progress(state.size)
+            return
+        upload = plan.started(self._call(*plan.create(state)))
+
+        def send(span: Span) -> None:
+            plan.part_done(upload, span, self._call(*plan.part(upload, state, span)))
+            progress(span.length)
+
+        try:
+            run_bounded((partial(send, span) for span in plan.spans(state)), plan.config.concurrency)
+            completed = self._call(*plan.complete(upload))
+        except BaseException as error:
+            _abort_after(self, plan.abort(upload), error)
+            raise
+        read_tags = plan.tags_source()
+        if put := plan.put_tags(plan.tag_set(None if read_tags is None else source._call(*read_tags)), completed):
+            self._call(*put)
