@@ -18,7 +18,7 @@ from .._checksums import new_hasher
 from .._errors import ParamValidationError, ResponseParseError
 from .._http import StreamBody
 from . import args
-from .config import MAX_SINGLE_COPY, TransferConfig
+from .config import MAX_PARTS, MAX_SINGLE_COPY, TransferConfig
 
 #: an operation's model name and its parameters, for ``client._call``
 Call = tuple[str, dict[str, Any]]
@@ -108,6 +108,16 @@ class UploadPlan:
 
     def is_multipart(self, size: int) -> bool:
         return size >= self.config.multipart_threshold
+
+    def check_part_number(self, number: int) -> int:
+        """``number``, unless a stream outgrew S3's 10,000 parts: refused before part 10,001 is sent
+        (the upload is then aborted)."""
+        if number > MAX_PARTS:
+            raise ParamValidationError(
+                f"Invalid Fileobj: the stream needs more than {MAX_PARTS} parts of "
+                f"{self.config.part_size(None)} bytes; raise TransferConfig.multipart_chunksize"
+            )
+        return number
 
     def put(self, body: StreamBody, checksum: str | None) -> Call:
         params = {
