@@ -134,23 +134,24 @@ def assert_no_object(botocore_client: Any, bucket: str, key: str) -> None:
 
 def assert_aborted(proxy: FaultProxy, botocore_client: Any, bucket: str) -> None:
     """The upload was multipart, was aborted (by its UploadId) once no part was in flight, never
-    completed, and moto lists no upload left (no orphaned parts)."""
+    completed, and moto lists no upload left (no orphaned parts). An abort answered 500 may be retried
+    by the client: the last one must have been accepted."""
     proxy.wait_idle()
     (created,) = proxy.requests("CreateMultipartUpload")
     aborts = proxy.requests("AbortMultipartUpload")
-    assert len(aborts) == 1, proxy.operations()
-    (abort,) = aborts
-    upload_ids = {part.query["uploadId"] for part in proxy.requests("UploadPart")}
-    assert upload_ids <= {abort.query["uploadId"]}, "the abort names the upload the parts went to"
-    assert abort.status == 204, "moto accepted the abort"
-    assert proxy.requests("CompleteMultipartUpload") == []
+    assert aborts, f"AbortMultipartUpload sent: {proxy.operations()}"
+    first = aborts[0]
+    upload_ids = {request.query["uploadId"] for request in proxy.requests("UploadPart") + aborts}
+    assert upload_ids == {first.query["uploadId"]}, "the abort names the upload the parts went to"
+    assert created.arrived < first.arrived
     in_flight = [
-        part.part_number
+        (part.part_number, part.status)
         for part in proxy.requests("UploadPart")
-        if part.answered is None or part.answered > abort.arrived
+        if part.answered is None or part.answered > first.arrived
     ]
-    assert in_flight == [], "AbortMultipartUpload is sent only once no part is in flight"
-    assert created.arrived < abort.arrived
+    assert in_flight == [], "AbortMultipartUpload is sent only once no part is in flight (part, status)"
+    assert [abort.status for abort in aborts] == [204], "one abort, accepted"
+    assert proxy.requests("CompleteMultipartUpload") == []
     assert botocore_client.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
 
 
@@ -195,7 +196,7 @@ async def test_upload_part_failing_twice_is_retried(
 
     assert len(sends_of(proxy, 2)) == ATTEMPTS, "part 2 sent three times"
     assert [request.faked for request in sends_of(proxy, 2)] == [True] * (ATTEMPTS - 1) + [False]
-    assert sorted({request.part_number for request in proxy.requests("UploadPart")}) == list(range(1, PARTS + 1))
+    assert {request.part_number for request in proxy.requests("UploadPart")} == set(range(1, PARTS + 1))
     assert len(proxy.requests("UploadPart")) == PARTS + ATTEMPTS - 1
     assert len(proxy.requests("CompleteMultipartUpload")) == 1
     assert proxy.requests("AbortMultipartUpload") == []
@@ -277,16 +278,18 @@ async def test_async_upload_cancelled_mid_way_aborts(
                     pytest.fail("upload_file returned although part 2 was held unanswered")
             assert scope.cancelled_caught
             assert held.is_set()
-            assert len(proxy.requests("AbortMultipartUpload")) == 1, "aborted before the cancelled call returned"
+            assert proxy.requests("AbortMultipartUpload"), "aborted before the cancelled call returned"
     finally:
         held.set()
         release.set()
     proxy.wait_idle()
     (created,) = proxy.requests("CreateMultipartUpload")
-    (abort,) = proxy.requests("AbortMultipartUpload")
-    assert created.arrived < sends_of(proxy, 2)[0].arrived < abort.arrived
-    assert {part.query["uploadId"] for part in proxy.requests("UploadPart")} == {abort.query["uploadId"]}
-    assert abort.status == 204
+    aborts = proxy.requests("AbortMultipartUpload")
+    assert created.arrived < sends_of(proxy, 2)[0].arrived < aborts[0].arrived
+    upload_ids = {request.query["uploadId"] for request in proxy.requests("UploadPart") + aborts}
+    assert upload_ids == {aborts[0].query["uploadId"]}
+    # moto may answer 500 to an abort that races with a part it is storing: the client retries it
+    assert aborts[-1].status == 204, [abort.status for abort in aborts]
     assert proxy.requests("CompleteMultipartUpload") == []
     assert botocore_client.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
     assert_no_object(botocore_client, bucket, "k")
