@@ -57,7 +57,13 @@ def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
 def proxy(moto_endpoint: str) -> Iterator[FaultProxy]:
     with FaultProxy(moto_endpoint) as started:
         yield started
-    assert not [thread for thread in threading.enumerate() if thread.name == "fault-proxy"]
+    # stop() joined the accepting thread and every connection's handler thread
+    left = [
+        thread.name
+        for thread in threading.enumerate()
+        if thread.name == "fault-proxy" or "process_request" in thread.name
+    ]
+    assert left == []
 
 
 @pytest.fixture
@@ -269,7 +275,7 @@ async def test_async_upload_cancelled_mid_way_aborts(
             with anyio.fail_after(HOLD + 15), anyio.CancelScope() as scope:
 
                 async def cancel_once_held() -> None:
-                    await anyio.to_thread.run_sync(held.wait, HOLD + 10)
+                    await anyio.to_thread.run_sync(held.wait, HOLD + 10, abandon_on_cancel=True)
                     scope.cancel()
 
                 async with anyio.create_task_group() as group:
