@@ -49,9 +49,10 @@ def run_bounded(jobs: Iterable[Job], concurrency: int) -> None:
                 if failures:
                     break
             running.add(pool.submit(job))
+        wait(running)
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-    failures += [error for future in running if (error := future.exception()) is not None]
+        pool.shutdown(wait=True, cancel_futures=True)  # a KeyboardInterrupt: in-flight jobs end first
+    failures += [error for future in running if not future.cancelled() and (error := future.exception()) is not None]
     if failures:
         raise first_failure(failures)
 
