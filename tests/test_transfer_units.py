@@ -198,6 +198,13 @@ def _refusing_client() -> s3lite.Client:
         ("upload_fileobj", {"Fileobj": io.BytesIO(b"x"), "Config": {"multipart_threshold": 1}}, "TransferConfig"),
         ("upload_fileobj", {"Fileobj": io.BytesIO(b"x"), "Callback": 3}, "Callback"),
         ("upload_file", {"Filename": 3}, "Filename"),
+        (
+            "upload_file",
+            {"Filename": "/nonexistent/s3lite/file"},
+            "Filename: opening '/nonexistent/s3lite/file' failed",
+        ),
+        ("upload_file", {"Filename": "/"}, "Filename"),
+        ("download_file", {"Filename": "/nonexistent/s3lite/file"}, "Filename: creating '/nonexistent/s3lite/file."),
         ("download_fileobj", {"Fileobj": io.BytesIO(), "ExtraArgs": {"Range": "bytes=0-1"}}, "a download: 'Range'"),
         ("download_fileobj", {"Fileobj": object()}, "Fileobj"),
         ("copy", {"CopySource": "bucket/key"}, "CopySource"),
@@ -206,12 +213,10 @@ def _refusing_client() -> s3lite.Client:
     ],
 )
 def test_bad_input_is_refused_before_any_request(method: str, call_args: dict[str, Any], message: str) -> None:
+    """Local errors (the file, ExtraArgs, Config, Callback) come before the first request, and
+    are s3lite errors, the OSError of a local file as their cause."""
     client = _refusing_client()
-    names = {"upload_fileobj": ("Bucket", "Key"), "upload_file": ("Bucket", "Key")}
     call = {"Bucket": "bucket", "Key": "key", **call_args}
-    if method == "upload_file" and "Filename" not in call:
-        call["Filename"] = __file__
-    del names
     with pytest.raises(s3lite.ParamValidationError) as raised:
         getattr(client, method)(**call)
     assert message in str(raised.value)

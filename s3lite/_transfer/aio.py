@@ -25,7 +25,7 @@ from .._paginate import AsyncCaller
 from .config import TransferConfig, config_or_default
 from .download import RETRIED_READS, Attempts, FileSink, SpanBuffer
 from .failures import Broken, first_failure
-from .files import TempFile, as_bytes, check_readable, check_writable, local_path, read, same_kind, write
+from .files import TempFile, as_bytes, check_readable, check_writable, local_path, open_source, read, same_kind, write
 from .plan import Call, CopyPlan, DownloadPlan, ObjectState, Span, UploadPlan, spans
 from .progress import Moved, Progress, ProgressCallback
 from .sources import FileSlice, MemorySlice, PartReader, Slice, StreamCutter, digests
@@ -252,10 +252,9 @@ class AsyncTransfers:
         """Upload a local file (see ``Client.upload_file``); parts are read and hashed in worker threads."""
         plan = UploadPlan(Bucket, Key, ExtraArgs, config_or_default(Config))
         progress = Progress(Callback)
-        file = await anyio.to_thread.run_sync(open, local_path(Filename), "rb")
+        file, size = await anyio.to_thread.run_sync(open_source, Filename)
         try:
             fd = file.fileno()
-            size = os.fstat(fd).st_size
             if not plan.is_multipart(size):
                 return await _single(self, plan, progress, FileSlice(fd, 0, size))
             part_size = plan.config.part_size(size)
@@ -306,10 +305,11 @@ class AsyncTransfers:
         plan = DownloadPlan(Bucket, Key, ExtraArgs, config_or_default(Config))
         target = local_path(Filename)
         progress = Progress(Callback)
-        state = plan.state(await self._call(*plan.head()))
-        temp = await anyio.to_thread.run_sync(TempFile, target, state.size)
+        temp = await anyio.to_thread.run_sync(TempFile, target)
         sink = FileSink(temp.write_at)
         try:
+            state = plan.state(await self._call(*plan.head()))
+            await anyio.to_thread.run_sync(temp.allocate, state.size)
             jobs = (partial(_fetch, self, plan, state, span, progress, sink) for span in plan.spans(state))
             await run_bounded(_each(jobs), plan.config.concurrency)
         except BaseException:

@@ -10,12 +10,36 @@ from __future__ import annotations
 
 import os
 import secrets
-from typing import Any
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, BinaryIO
 
 from .._body import is_text_file
 from .._errors import ParamValidationError
 
 TEMP_SUFFIX = ".s3lite-tmp"
+
+#: where ``os.pread``/``os.pwrite`` are missing (Windows), a seek and a read or write under this lock
+_POSITIONED = threading.Lock()
+
+
+def read_at(fd: int, size: int, offset: int) -> bytes:
+    """Up to ``size`` bytes at ``offset`` of ``fd``, safe from any thread (no shared file position)."""
+    if hasattr(os, "pread"):
+        return os.pread(fd, size, offset)
+    with _POSITIONED:
+        os.lseek(fd, offset, os.SEEK_SET)
+        return os.read(fd, size)
+
+
+def write_at(fd: int, data: memoryview, offset: int) -> int:
+    """Write (some of) ``data`` at ``offset`` of ``fd``, safe from any thread; how much was written."""
+    if hasattr(os, "pwrite"):
+        return os.pwrite(fd, data, offset)
+    with _POSITIONED:
+        os.lseek(fd, offset, os.SEEK_SET)
+        return os.write(fd, data)
 
 
 def local_path(filename: Any, parameter: str = "Filename") -> str:
@@ -33,35 +57,70 @@ def local_path(filename: Any, parameter: str = "Filename") -> str:
     return path
 
 
+@contextmanager
+def local_errors(parameter: str, doing: str) -> Iterator[None]:
+    """An ``OSError`` of the local file (missing, a directory, no permission, disk full) as a
+    ParamValidationError naming the parameter, the OSError as its cause: every exception that
+    leaves s3lite is an S3LiteError (boto3 lets the OSError itself through)."""
+    try:
+        yield
+    except OSError as error:
+        raise ParamValidationError(f"Invalid value for parameter {parameter}: {doing} failed ({error})") from error
+
+
+def open_source(filename: Any) -> tuple[BinaryIO, int]:
+    """``upload_file``'s file, opened, and its size."""
+    path = local_path(filename)
+    with local_errors("Filename", f"opening {path!r}"):
+        file = open(path, "rb")  # noqa: SIM115 - closed by the caller
+    try:
+        with local_errors("Filename", f"reading {path!r}"):
+            return file, os.fstat(file.fileno()).st_size
+    except BaseException:
+        file.close()
+        raise
+
+
 class TempFile:
     """The file a download is written to (``write_at`` from any thread), then ``commit``-ed into place
     or ``discard``-ed. Created with the permissions ``open(target, "wb")`` would give (umask)."""
 
-    def __init__(self, target: str, size: int) -> None:
+    def __init__(self, target: str) -> None:
         self.target = target
         self.path = f"{target}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
-        self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-        try:
+        with local_errors("Filename", f"creating {self.path!r}"):
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+
+    def allocate(self, size: int) -> None:
+        """Make the file ``size`` bytes long, so that ranges can be written at their place in any order."""
+        with local_errors("Filename", f"sizing {self.path!r}"):
             os.ftruncate(self._fd, size)
+
+    def write_at(self, offset: int, data: bytes) -> None:
+        view = memoryview(data)
+        with local_errors("Filename", f"writing {self.path!r}"):
+            while view:
+                written = write_at(self._fd, view, offset)
+                view, offset = view[written:], offset + written
+
+    def commit(self) -> None:
+        """Close the file and rename it to the target (deleted instead when that fails)."""
+        try:
+            with local_errors("Filename", f"renaming the download to {self.target!r}"):
+                os.close(self._fd)
+                self._fd = -1
+                os.replace(self.path, self.target)
         except BaseException:
             self.discard()
             raise
 
-    def write_at(self, offset: int, data: bytes) -> None:
-        view = memoryview(data)
-        while view:
-            written = os.pwrite(self._fd, view, offset)
-            view, offset = view[written:], offset + written
-
-    def commit(self) -> None:
-        os.close(self._fd)
-        os.replace(self.path, self.target)
-
     def discard(self) -> None:
-        try:
-            os.close(self._fd)
-        except OSError:
-            pass
+        if self._fd >= 0:
+            try:
+                os.close(self._fd)
+            except OSError:
+                pass
+            self._fd = -1
         try:
             os.unlink(self.path)
         except FileNotFoundError:
@@ -114,11 +173,14 @@ def as_bytes(data: Any, method: str) -> bytes:
 def write(fileobj: Any, data: bytes) -> None:
     """All of ``data`` to ``fileobj`` (a raw file may take less than it is given)."""
     view = memoryview(data)
-    while view:
-        written = fileobj.write(view)
-        if written is None or written >= len(view):
-            return
-        view = view[written:]
+    try:
+        while view:
+            written = fileobj.write(view)
+            if written is None or written >= len(view):
+                return
+            view = view[written:]
+    except (OSError, ValueError) as error:
+        raise ParamValidationError(f"Invalid value for parameter Fileobj: writing it failed ({error!r})") from error
 
 
 def same_kind(client: Any, kind: type) -> Any:

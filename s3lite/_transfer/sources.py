@@ -1,7 +1,7 @@
 """The bytes of one part, as the client reads them: a slice of a file or of memory, rewindable, and
 reporting progress as it is read.
 
-A part of ``upload_file`` is read with ``os.pread`` from one shared descriptor (no shared file
+A part of ``upload_file`` is read with ``os.pread`` (:func:`.files.read_at`) from one shared descriptor (no shared file
 position, so parallel parts need no lock, and no part is held in memory); a part of ``upload_fileobj``
 is the chunk read from the caller's file. Each is hashed first (:func:`digests`, SHA-256 to sign it
 and the ``ChecksumAlgorithm`` the caller asked for) without counting as progress, then handed to the
@@ -16,7 +16,9 @@ import os
 from typing import Protocol
 
 from .._checksums import new_hasher
+from .._errors import ParamValidationError
 from .._http import StreamBody
+from .files import local_errors, read_at
 from .progress import Moved, Progress
 
 #: bytes per read of the hashing pass: hashlib releases the GIL for each, so parts hash in parallel
@@ -41,9 +43,13 @@ class FileSlice:
 
     def read_at(self, position: int, size: int) -> bytes:
         size = min(size, self.length - position)
-        data = os.pread(self._fd, size, self._offset + position) if size > 0 else b""
+        with local_errors("Filename", "reading it"):
+            data = read_at(self._fd, size, self._offset + position) if size > 0 else b""
         if len(data) < size:
-            raise OSError(f"the file ended while it was read: {len(data)} of {size} bytes at {self._offset + position}")
+            raise ParamValidationError(
+                f"Invalid value for parameter Filename: it ended while it was uploaded ({len(data)} of {size} "
+                f"bytes at {self._offset + position}): was it truncated?"
+            )
         return data
 
 

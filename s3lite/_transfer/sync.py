@@ -22,7 +22,7 @@ from .._paginate import SyncCaller
 from .config import TransferConfig, config_or_default
 from .download import RETRIED_READS, Attempts, FileSink, SpanBuffer
 from .failures import Broken, first_failure
-from .files import TempFile, check_readable, check_writable, local_path, read, same_kind, write
+from .files import TempFile, check_readable, check_writable, local_path, open_source, read, same_kind, write
 from .plan import Call, CopyPlan, DownloadPlan, ObjectState, Span, UploadPlan, spans
 from .progress import Moved, Progress, ProgressCallback
 from .sources import FileSlice, MemorySlice, PartReader, Slice, StreamCutter, digests
@@ -166,9 +166,9 @@ class SyncTransfers:
         each read straight from the file (no part is held in memory)."""
         plan = UploadPlan(Bucket, Key, ExtraArgs, config_or_default(Config))
         progress = Progress(Callback)
-        with open(local_path(Filename), "rb") as file:
+        file, size = open_source(Filename)
+        with file:
             fd = file.fileno()
-            size = os.fstat(fd).st_size
             if not plan.is_multipart(size):
                 return _single(self, plan, progress, FileSlice(fd, 0, size))
             part_size = plan.config.part_size(size)
@@ -214,10 +214,11 @@ class SyncTransfers:
         plan = DownloadPlan(Bucket, Key, ExtraArgs, config_or_default(Config))
         target = local_path(Filename)
         progress = Progress(Callback)
-        state = plan.state(self._call(*plan.head()))
-        temp = TempFile(target, state.size)
+        temp = TempFile(target)  # before any request: a target that cannot be written fails first
         sink = FileSink(temp.write_at)
         try:
+            state = plan.state(self._call(*plan.head()))
+            temp.allocate(state.size)
             jobs = (partial(_fetch, self, plan, state, span, progress, sink) for span in plan.spans(state))
             run_bounded(jobs, plan.config.concurrency)
         except BaseException:
