@@ -20,10 +20,11 @@ from ._serialize import CHUNK_SIZE
 from ._streaming import AsyncStreamingBody, with_body
 from ._transport import TRANSPORT_ERRORS, aread_whole, from_httpx, to_httpx, translated
 from ._upload import aiter_stream, asha256_of, source_closer
+from ._transfer.aio import AsyncTransfers
 from ._wait import AsyncPaging
 
 
-class AsyncClient(BaseClient, AsyncOperations, AsyncPaging):
+class AsyncClient(BaseClient, AsyncOperations, AsyncPaging, AsyncTransfers):
     """An asynchronous S3 client: ``Client``'s methods as coroutines, many calls sharing one pool."""
 
     def __init__(self, *, transport: httpx.AsyncBaseTransport | None = None, **options: Unpack[ClientOptions]) -> None:

@@ -1,6 +1,6 @@
 """The demo: start moto's S3 server on 127.0.0.1 (or use ``--endpoint-url``), then run the operations
-people use daily - buckets, objects (SSE-KMS and SSE-C included), multipart uploads, tagging,
-listings through a paginator, batch deletes - printing each call and its result."""
+people use daily - buckets, objects (SSE-KMS and SSE-C included), multipart uploads, managed transfers
+with a progress bar, tagging, listings through a paginator, batch deletes - printing each call and its result."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ import argparse
 import hashlib
 import logging
 import os
+import sys
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 from ._client import Client
+from ._transfer.config import MiB, TransferConfig
 
 ACCESS_KEY = "AKIDEXAMPLE"
 SECRET_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
@@ -52,6 +55,51 @@ def _step(name: str, call: Callable[..., Mapping[str, Any]], **params: Any) -> M
     status = result["ResponseMetadata"]["HTTPStatusCode"]
     print(f"<<< HTTP {status}: {_shown(result)}")
     return result
+
+
+class ProgressBar:
+    """A ``Callback`` for the managed transfers: s3lite calls it with each amount of bytes moved
+    (negative when a retry takes some back), never twice at once, so it keeps a plain counter."""
+
+    def __init__(self, label: str, size: int, width: int = 30) -> None:
+        self._label, self._size, self._width = label, size, width
+        self._done = 0
+
+    def __call__(self, amount: int) -> None:
+        self._done += amount
+        if not (sys.stdout.isatty() or self._done >= self._size):
+            return  # redrawn in place on a terminal only; elsewhere just the finished bar
+        filled = self._width * self._done // max(self._size, 1)
+        print(
+            f"\r    {self._label} [{'#' * filled}{'.' * (self._width - filled)}] "
+            f"{self._done / MiB:5.1f}/{self._size / MiB:.1f} MiB",
+            end="\n" if self._done >= self._size else "",
+            flush=True,
+            file=sys.stdout,
+        )
+
+
+def _transfers(s3: Client, bucket: str) -> bool:
+    """upload_file and download_file of a 24 MiB file in 5 MiB parts, four at a time, with progress bars."""
+    size = 24 * MiB
+    config = TransferConfig(multipart_threshold=8 * MiB, multipart_chunksize=5 * MiB, max_concurrency=4)
+    with tempfile.TemporaryDirectory() as directory:
+        source, target = os.path.join(directory, "source.bin"), os.path.join(directory, "copy.bin")
+        with open(source, "wb") as file:
+            file.write(os.urandom(size))
+        print(
+            f"\n>>> client.upload_file({source!r}, {bucket!r}, 'transfer.bin', Config=..., Callback=ProgressBar(...))"
+        )
+        s3.upload_file(source, bucket, "transfer.bin", Config=config, Callback=ProgressBar("upload  ", size))
+        print(
+            f">>> client.download_file({bucket!r}, 'transfer.bin', {target!r}, Config=..., Callback=ProgressBar(...))"
+        )
+        s3.download_file(bucket, "transfer.bin", target, Config=config, Callback=ProgressBar("download", size))
+        with open(source, "rb") as a, open(target, "rb") as b:
+            same = hashlib.sha256(a.read()).digest() == hashlib.sha256(b.read()).digest()
+    etag = s3.head_object(Bucket=bucket, Key="transfer.bin")["ETag"]
+    print(f"    stored as a multipart object (ETag {etag}); downloaded copy {'identical' if same else 'DIFFERENT'}")
+    return same
 
 
 def run(argv: list[str]) -> int:
@@ -152,6 +200,7 @@ def _run(endpoint_url: str) -> int:
         print(
             f"\nmultipart object read back: {len(whole)} bytes, {'identical' if same else 'DIFFERENT'} to what was sent"
         )
+        transferred = _transfers(s3, bucket)
         _step("list_objects_v2", s3.list_objects_v2, Bucket=bucket, Prefix="docs/", Delimiter="/")
         keys = [item["Key"] for item in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
         deleted = _step(
@@ -159,4 +208,4 @@ def _run(endpoint_url: str) -> int:
         )
         _step("delete_bucket", s3.delete_bucket, Bucket=bucket)
         emptied = len(deleted.get("Deleted", [])) == len(keys)
-        return 0 if same and emptied else 1
+        return 0 if same and emptied and transferred else 1

@@ -88,9 +88,6 @@ COMPLETE_UPLOAD_ARGS = frozenset((*_SSE_C, *_PAYER_OWNER, "ChecksumType", "MpuOb
 #: (s3transfer sends none, and its abort fails there)
 ABORT_UPLOAD_ARGS = frozenset(_PAYER_OWNER)
 
-#: per request of a download: HeadObject takes the GET's members except ChecksumMode
-HEAD_FOR_DOWNLOAD_ARGS = frozenset(("VersionId", *_SSE_C, *_PAYER_OWNER))
-
 #: per request of a copy (s3transfer's ``CopySubmissionTask``)
 COPY_ARGS_TO_HEAD_ARGS = {
     "CopySourceIfMatch": "IfMatch",

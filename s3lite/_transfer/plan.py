@@ -18,7 +18,7 @@ from .._checksums import new_hasher
 from .._errors import ParamValidationError, ResponseParseError
 from .._http import StreamBody
 from . import args
-from .config import MAX_SINGLE_COPY, TransferConfig
+from .config import MAX_PARTS, MAX_SINGLE_COPY, TransferConfig
 
 #: an operation's model name and its parameters, for ``client._call``
 Call = tuple[str, dict[str, Any]]
@@ -30,17 +30,25 @@ class Span(NamedTuple):
     number: int
     offset: int
     length: int
+    #: the object's last part: its download range is left open ("bytes=N-"), as s3transfer's
+    last: bool = False
 
     @property
     def range(self) -> str:
         """The HTTP byte range of the span ("bytes=first-last", both inclusive)."""
         return f"bytes={self.offset}-{self.offset + self.length - 1}"
 
+    @property
+    def download_range(self) -> str:
+        """The range a download asks for: :attr:`range`, open-ended for the last span
+        (s3transfer's ``calculate_range_parameter`` without a total size)."""
+        return f"bytes={self.offset}-" if self.last else self.range
+
 
 def spans(size: int, part_size: int) -> list[Span]:
     """``size`` bytes cut into parts of ``part_size``, the last one shorter."""
     count = max(1, math.ceil(size / part_size))
-    return [Span(n + 1, n * part_size, min(part_size, size - n * part_size)) for n in range(count)]
+    return [Span(n + 1, n * part_size, min(part_size, size - n * part_size), n == count - 1) for n in range(count)]
 
 
 def _required(result: Mapping[str, Any], member: str, operation: str) -> Any:
@@ -108,6 +116,16 @@ class UploadPlan:
 
     def is_multipart(self, size: int) -> bool:
         return size >= self.config.multipart_threshold
+
+    def check_part_number(self, number: int) -> int:
+        """``number``, unless a stream outgrew S3's 10,000 parts: refused before part 10,001 is sent
+        (the upload is then aborted)."""
+        if number > MAX_PARTS:
+            raise ParamValidationError(
+                f"Invalid Fileobj: the stream needs more than {MAX_PARTS} parts of "
+                f"{self.config.part_size(None)} bytes; raise TransferConfig.multipart_chunksize"
+            )
+        return number
 
     def put(self, body: StreamBody, checksum: str | None) -> Call:
         params = {
@@ -181,9 +199,10 @@ def _state(result: Mapping[str, Any]) -> ObjectState:
 
 
 class DownloadPlan:
-    """``download_file`` / ``download_fileobj``: HeadObject, then one GET below the threshold or
-    ranged GETs above it, each with ``IfMatch`` on the ETag HeadObject gave (s3transfer's
-    ``DownloadSubmissionTask``, which sends IfMatch on ranged GETs too)."""
+    """``download_file`` / ``download_fileobj``: HeadObject (with every ExtraArgs member), then one
+    GET below the threshold or ranged GETs above it, each with ``IfMatch`` on the ETag HeadObject
+    gave (s3transfer's ``DownloadSubmissionTask`` with botocore's default response checksum
+    validation; told ``when_required`` it skips the HEAD and learns the size from a first range)."""
 
     def __init__(self, bucket: str, key: str, extra_args: Mapping[str, Any] | None, config: TransferConfig) -> None:
         _checked_names(bucket, key)
@@ -194,25 +213,28 @@ class DownloadPlan:
         return "HeadObject", {
             "Bucket": self.bucket,
             "Key": self.key,
-            **args.only(self.extra, args.HEAD_FOR_DOWNLOAD_ARGS),
+            **self.extra,
         }
 
     def state(self, result: Mapping[str, Any]) -> ObjectState:
         return _state(result)
 
     def spans(self, state: ObjectState) -> list[Span]:
-        """One span for the whole object below the threshold (a plain GET), else the ranges."""
+        """One span for the whole object below the threshold (a plain GET), else ranges of
+        ``multipart_chunksize`` (no part-count limit applies to reading)."""
         if state.size < self.config.multipart_threshold:
-            return [Span(1, 0, state.size)]
-        return spans(state.size, self.config.part_size(state.size))
+            return [Span(1, 0, state.size, True)]
+        return spans(state.size, self.config.multipart_chunksize)
 
     def get(self, state: ObjectState, span: Span) -> Call:
-        params = {"Bucket": self.bucket, "Key": self.key, **self.extra}
+        """The GET of ``span``: plain below the threshold (as s3transfer's, without IfMatch: the
+        object is read in one response, which cannot mix two versions), else ranged with IfMatch."""
+        params: dict[str, Any] = {"Bucket": self.bucket, "Key": self.key}
         if state.size >= self.config.multipart_threshold:
-            params["Range"] = span.range
-        if state.etag is not None:
-            params["IfMatch"] = state.etag
-        return "GetObject", params
+            params["Range"] = span.download_range
+            if state.etag is not None:
+                params["IfMatch"] = state.etag
+        return "GetObject", {**params, **self.extra}
 
 
 class CopyPlan:

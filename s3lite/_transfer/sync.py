@@ -17,9 +17,9 @@ from functools import partial
 from typing import Any, BinaryIO
 
 from .._body import file_remaining
-from .._errors import ParamValidationError, S3LiteError
+from .._errors import S3LiteError
 from .._paginate import SyncCaller
-from .config import MAX_PARTS, TransferConfig, config_or_default
+from .config import TransferConfig, config_or_default
 from .download import RETRIED_READS, Attempts, Broken, FileSink, SpanBuffer
 from .files import TempFile, check_readable, check_writable, local_path, read, same_kind, write
 from .plan import Call, CopyPlan, DownloadPlan, ObjectState, Span, UploadPlan, spans
@@ -67,17 +67,9 @@ def _multipart(client: SyncCaller, plan: UploadPlan, progress: Progress, parts: 
         body = PartReader(part, progress).body(sha256)
         upload.add(number, client._call(*plan.part(upload, number, body, checksum)))
 
-    def jobs() -> Iterator[Job]:
-        for number, part in enumerate(parts, 1):
-            if number > MAX_PARTS:
-                raise ParamValidationError(
-                    f"Invalid Fileobj: the stream needs more than {MAX_PARTS} parts of {plan.config.part_size(None)} "
-                    "bytes; raise TransferConfig.multipart_chunksize"
-                )
-            yield partial(send, number, part)
-
     try:
-        run_bounded(jobs(), plan.config.concurrency)
+        jobs = (partial(send, plan.check_part_number(number), part) for number, part in enumerate(parts, 1))
+        run_bounded(jobs, plan.config.concurrency)
         client._call(*plan.complete(upload))
     except BaseException as error:
         _abort_after(client, plan.abort(upload), error)
