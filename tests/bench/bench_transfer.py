@@ -568,10 +568,12 @@ def run(sizes: Sizes, report: Report, transfer_mib: int | None = None) -> None:
     for row in ROWS:
         measured = medians.get(row)
         if measured is None:
-            rows.append([row.direction, row.client, "failed", *["-"] * 8])
+            rows.append([row.direction, row.client, "failed", *["-"] * 9])
             continue
         baseline = medians.get(Row(BOTO3, row.direction))
-        speedup = baseline.seconds / measured.seconds if baseline and row.client.startswith("s3lite") else None
+        speedup = thrift = None
+        if baseline is not None and row.client.startswith("s3lite"):
+            speedup, thrift = baseline.seconds / measured.seconds, baseline.cpu / measured.cpu
         if speedup is not None:
             report.target(f"{row.client} {row.direction}_file vs boto3", speedup, MIN_RATIO, "x", at_most=False)
         must_hash = hashing.get(row.client, 0.0) if row.direction == "upload" else 0.0
@@ -583,6 +585,7 @@ def run(sizes: Sizes, report: Report, transfer_mib: int | None = None) -> None:
                 mib(size / measured.seconds),
                 "-" if speedup is None else f"{speedup:.2f}x",
                 f"{measured.cpu / gib:.2f}",
+                "-" if thrift is None else f"{thrift:.2f}x",
                 f"{must_hash:.2f}" if must_hash else "-",
                 f"{measured.sink_cpu / gib:.2f}",
                 f"{(measured.cpu + measured.sink_cpu) / measured.seconds:.2f}",
@@ -614,6 +617,7 @@ def run(sizes: Sizes, report: Report, transfer_mib: int | None = None) -> None:
             "MiB/s",
             "vs boto3",
             "CPU s/GiB",
+            "CPU vs boto3",
             "must hash s/GiB",
             "sink CPU s/GiB",
             "client+sink cores",
@@ -634,6 +638,8 @@ def run(sizes: Sizes, report: Report, transfer_mib: int | None = None) -> None:
             "CPU: user + system time of the client's process during the transfer (all threads); sink CPU: the",
             "  sink's over the same time; cores = CPU seconds / wall seconds; machine cores: every process's",
             "  (and the hypervisor's steal), from /proc/stat: the sink shares this machine's cores with the client.",
+            "vs boto3: boto3's seconds over s3lite's (the target); CPU vs boto3: boto3's CPU over s3lite's, the",
+            "  throughput ratio to expect where the cores are the bound (a busy machine, a small one).",
             "raw sockets: 10 threads with a connection each, sendfile / recv_into + pwrite, no hashing or signing:",
             "  what the sink and the loopback allow. What bounds each row (others: other processes, the kernel):",
             *bounds,
