@@ -631,6 +631,9 @@ def run(sizes: Sizes, report: Report, transfer_mib: int | None = None) -> None:
                 f"{floor['crc32']:.2f}; reading the file"
             ),
             f"  (pread, page-cached) {floor['read']:.2f}, writing a new one (pwrite) {floor['write']:.2f}; {cores} cores.",
+            "  A download writes the whole file into new page-cache pages: on a VM, memory touched for the first",
+            "  time costs 2-4 s/GiB more (the host backs it then), on whichever run gets such pages (the raw",
+            "  sockets row of the same runs pays it too); the write floor above is for memory touched before.",
             "must hash: what the row's hashing costs at those floors. Over http both clients sign every part's",
             "  SHA-256; boto3 also sends a CRC32 of every part by default (botocore >= 1.36), hence the",
             "  'boto3 when_required' row (request_checksum_calculation='when_required': SHA-256 only, as s3lite).",
