@@ -23,7 +23,8 @@ downloaded file is checked cheaply, and a range written at the wrong offset show
 
 Every request body is counted as it arrives: with Content-Length, ``Transfer-Encoding: chunked`` or
 ``Content-Encoding: aws-chunked`` (framing and trailers stripped); every response carries
-``x-sink-received``, the body's byte count (the raw count for aws-chunked, decoded in the record).
+``x-sink-received``, the body's byte count once Transfer-Encoding is undone (aws-chunked framing still
+counted, as the streaming section expects; the record holds the decoded count).
 Run as ``python -m tests.bench.sink``: it prints its port, serves until its stdin closes, then exits.
 """
 
