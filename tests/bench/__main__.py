@@ -9,6 +9,7 @@ Sections (``--only`` takes the name or the number):
 5. stream  a large object up and down through a local sink: speed and peak RSS against raw httpx
 6. fanout  AsyncClient fan-out of small GETs: time, errors, connection-pool hygiene
 7. listing a 1,000-key ListObjectsV2 page parsed (and url-decoded) by s3lite and by botocore
+8. transfers upload_file / download_file of a large file against boto3's, same TransferConfig: speed, CPU, memory
 
 Speed targets that are missed are reported, not fatal (the machine may be busy); the exit status is 1
 only when a correctness check fails (a wrong result, a lost byte, a leaked connection, a heavy import).
@@ -23,10 +24,19 @@ import sys
 import time
 from importlib.metadata import version
 
-from . import bench_calls, bench_core, bench_fanout, bench_import, bench_listing, bench_sign, bench_stream
+from . import (
+    bench_calls,
+    bench_core,
+    bench_fanout,
+    bench_import,
+    bench_listing,
+    bench_sign,
+    bench_stream,
+    bench_transfer,
+)
 from ._common import FULL, QUICK, Report, Sizes
 
-SECTIONS = ("calls", "core", "sign", "import", "stream", "fanout", "listing")
+SECTIONS = ("calls", "core", "sign", "import", "stream", "fanout", "listing", "transfers")
 
 
 def _section(name: str) -> str:
@@ -57,23 +67,30 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
         metavar="MiB",
         help=f"object size of the streaming section (default {FULL.stream_mib}, {QUICK.stream_mib} with --quick)",
     )
+    parser.add_argument(
+        "--transfer-size",
+        type=int,
+        metavar="MiB",
+        help=f"file size of the transfers section (default {FULL.transfer_mib}, {QUICK.transfer_mib} with --quick)",
+    )
     return parser.parse_args(argv)
 
 
-def _header(sizes: Sizes, stream_mib: int, argv: list[str]) -> None:
+def _header(sizes: Sizes, stream_mib: int, transfer_mib: int, argv: list[str]) -> None:
     versions = ", ".join(f"{name} {version(name)}" for name in ("s3lite", "httpx", "httpcore", "botocore", "anyio"))
     print(f"# s3lite benchmarks: {shlex.join(['python', '-m', 'tests.bench', *argv])}")
     print(
         f"{time.strftime('%Y-%m-%d %H:%M:%S')}; Python {platform.python_version()} on {platform.platform()}; {versions}"
     )
-    print(f"sizes: {sizes}, streamed object {stream_mib} MiB")
+    print(f"sizes: {sizes}, streamed object {stream_mib} MiB, transferred file {transfer_mib} MiB")
 
 
 def main(argv: list[str]) -> int:
     args = _arguments(argv)
     sizes = QUICK if args.quick else FULL
     stream_mib = args.stream_size or sizes.stream_mib
-    _header(sizes, stream_mib, argv)
+    transfer_mib = args.transfer_size or sizes.transfer_mib
+    _header(sizes, stream_mib, transfer_mib, argv)
     report = Report()
     started = time.perf_counter()
     runners = {
@@ -84,6 +101,7 @@ def main(argv: list[str]) -> int:
         "stream": lambda: bench_stream.run(sizes, report, stream_mib),
         "fanout": lambda: bench_fanout.run(sizes, report),
         "listing": lambda: bench_listing.run(sizes, report),
+        "transfers": lambda: bench_transfer.run(sizes, report, transfer_mib),
     }
     for name in (args.only,) if args.only else SECTIONS:
         runners[name]()

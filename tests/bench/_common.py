@@ -42,6 +42,9 @@ class Sizes:
     fanout_in_flight: int
     #: calls per batch of the 1,000-key listing (a call costs milliseconds, botocore's tens of them)
     listing_calls: int
+    #: the managed-transfer section: the file's size, and the fresh processes per row (medians taken)
+    transfer_mib: int
+    transfer_runs: int
 
 
 QUICK = Sizes(
@@ -53,6 +56,8 @@ QUICK = Sizes(
     fanout_requests=200,
     fanout_in_flight=50,
     listing_calls=5,
+    transfer_mib=24,
+    transfer_runs=1,
 )
 FULL = Sizes(
     calls=2000,
@@ -63,6 +68,8 @@ FULL = Sizes(
     fanout_requests=1000,
     fanout_in_flight=100,
     listing_calls=40,
+    transfer_mib=512,
+    transfer_runs=3,
 )
 
 
