@@ -18,9 +18,9 @@ from ._httpx_adapter import attempt_deadline, with_deadlines
 from ._operations import AsyncOperations
 from ._serialize import CHUNK_SIZE
 from ._streaming import AsyncStreamingBody, with_body
+from ._transfer.aio import AsyncTransfers
 from ._transport import TRANSPORT_ERRORS, aread_whole, from_httpx, to_httpx, translated
 from ._upload import aiter_stream, asha256_of, source_closer
-from ._transfer.aio import AsyncTransfers
 from ._wait import AsyncPaging
 
 

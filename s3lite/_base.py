@@ -19,7 +19,7 @@ from ._credentials import resolve_credentials, resolve_region
 from ._endpoint import Endpoint
 from ._errors import NoCredentialsError, ParamValidationError, S3LiteError
 from ._flow import CallContext, Flow, operation_flow
-from ._http import StreamBody
+from ._http import PartBody
 from ._httpx_adapter import check_httpx
 from ._model import operation_names
 from ._operations import METHODS
@@ -130,7 +130,7 @@ class BaseClient:
 
     def _flow(self, operation: str, params: Mapping[str, Any], *, allow_async: bool) -> Flow:
         body = params.get("Body")
-        if body is not None and not isinstance(body, (bytes, bytearray, memoryview, str, StreamBody)):
+        if body is not None and not isinstance(body, (bytes, bytearray, memoryview, str, PartBody)):
             params = dict(params)
             params["Body"] = plan_stream_body(body, params.get("ContentLength"), allow_async=allow_async)
         return operation_flow(self._context, operation, params)

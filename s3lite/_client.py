@@ -21,9 +21,9 @@ from ._httpx_adapter import attempt_deadline, with_deadlines
 from ._operations import SyncOperations
 from ._serialize import CHUNK_SIZE
 from ._streaming import StreamingBody, with_body
+from ._transfer.sync import SyncTransfers
 from ._transport import TRANSPORT_ERRORS, from_httpx, read_whole, to_httpx, translated
 from ._upload import iter_stream, sha256_of, source_closer
-from ._transfer.sync import SyncTransfers
 from ._wait import SyncPaging
 
 

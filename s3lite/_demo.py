@@ -69,7 +69,7 @@ class ProgressBar:
         self._done += amount
         if not (sys.stdout.isatty() or self._done >= self._size):
             return  # redrawn in place on a terminal only; elsewhere just the finished bar
-        filled = self._width * self._done // max(self._size, 1)
+        filled = min(max(self._width * self._done // max(self._size, 1), 0), self._width)
         print(
             f"\r    {self._label} [{'#' * filled}{'.' * (self._width - filled)}] "
             f"{self._done / MiB:5.1f}/{self._size / MiB:.1f} MiB",

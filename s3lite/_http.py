@@ -63,6 +63,14 @@ class StreamBody(NamedTuple):
     sha256: str | None = None
 
 
+class PartBody(StreamBody):
+    """A part of a managed transfer (``_transfer``): a :class:`StreamBody` that s3lite built itself,
+    its length and SHA-256 already known, which the clients take as it is (a caller's ``Body`` is
+    always planned and checked first, ``_body.plan_stream_body``)."""
+
+    __slots__ = ()
+
+
 class HttpRequest(NamedTuple):
     """A request ready to send: every header already set, ``path`` and ``query`` already percent-encoded.
 

@@ -25,7 +25,7 @@ def test_public_names_are_pinned() -> None:
         "HttpResponse", "IncompleteReadError", "InvalidObjectState", "InvalidRequest", "InvalidWriteOffset",
         "NoCredentialsError", "NoSuchBucket", "NoSuchKey", "NoSuchUpload", "ObjectAlreadyInActiveTierError",
         "ObjectNotInActiveTierError", "ParamValidationError", "PoolTimeoutError", "ReadBody", "ReadTimeoutError", "ResponseParseError",
-        "S3LiteError", "Send", "SigningKeyCache", "Sleep", "StreamBody", "StreamingBody", "TooManyParts",
+        "S3LiteError", "Send", "SigningKeyCache", "Sleep", "StreamBody", "StreamingBody", "TooManyParts", "TransferConfig",
         "UnseekableStreamError", "OperationNotPageableError", "PaginationError", "WaiterError", "__version__", "operation_flow", "parse", "parse_error", "parse_result",
         "presign", "run_to_completion", "serialize", "sign",
     }  # fmt: skip

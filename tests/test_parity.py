@@ -23,6 +23,8 @@ from s3lite._operations import METHODS
 OPERATIONS = tuple(METHODS)
 #: What the clients have beside the operations (paginators and waiters come with their own mixin).
 EXTRAS = {"close", "generate_presigned_url", "get_paginator", "can_paginate", "get_waiter"}
+#: boto3's managed transfers (s3transfer), on both clients
+TRANSFERS = {"upload_file", "upload_fileobj", "download_file", "download_fileobj", "copy"}
 #: Names only the async classes have, and what they stand for.
 ASYNC_ALIASES = {"aclose": "close"}
 
@@ -46,7 +48,7 @@ def same_parameters(sync: Callable[..., Any], asynchronous: Callable[..., Any]) 
 
 def test_client_methods_are_every_operation() -> None:
     assert len(OPERATIONS) == 116
-    assert public(s3lite.Client) == {*OPERATIONS, *EXTRAS, "waiter_names"}
+    assert public(s3lite.Client) == {*OPERATIONS, *EXTRAS, *TRANSFERS, "waiter_names"}
 
 
 def test_async_client_has_the_same_methods() -> None:
@@ -54,7 +56,7 @@ def test_async_client_has_the_same_methods() -> None:
     assert s3lite.AsyncClient.aclose is s3lite.AsyncClient.close
 
 
-@pytest.mark.parametrize("name", sorted({*OPERATIONS, *EXTRAS}))
+@pytest.mark.parametrize("name", sorted({*OPERATIONS, *EXTRAS, *TRANSFERS}))
 def test_client_signatures_match(name: str) -> None:
     same_parameters(getattr(s3lite.Client, name), getattr(s3lite.AsyncClient, name))
 

@@ -1,9 +1,9 @@
 """``AsyncClient``'s managed transfers: the plans of :mod:`.plan` run as anyio tasks (asyncio or trio).
 
 A part is started only when one of ``max_concurrency`` slots is free, so a stream is read no further
-ahead than that. The first failure cancels the other tasks (anyio's task group), and then the upload
-is aborted, shielded from the cancellation, and that failure raised; a cancellation of the transfer
-itself aborts the same way. Files are read, hashed and written in worker threads: the event loop
+ahead than that. After the first failure no part is started, those in flight are let finish, and
+then the upload is aborted and that failure raised; a cancellation of the transfer cancels the parts
+in flight and aborts, shielded from the cancellation. Files are read, hashed and written in worker threads: the event loop
 never waits on the disk or on SHA-256.
 """
 
@@ -13,6 +13,7 @@ import inspect
 import os
 import sys
 from collections.abc import Awaitable, Callable, Iterable
+from contextlib import aclosing
 from functools import partial
 from typing import Any, BinaryIO
 
@@ -25,9 +26,20 @@ from .._paginate import AsyncCaller
 from .config import TransferConfig, config_or_default
 from .download import RETRIED_READS, Attempts, FileSink, SpanBuffer
 from .failures import Broken, first_failure
-from .files import TempFile, as_bytes, check_readable, check_writable, local_path, open_source, read, same_kind, write
+from .files import (
+    TempFile,
+    as_bytes,
+    check_readable,
+    check_writable,
+    local_errors,
+    local_path,
+    open_source,
+    read,
+    same_kind,
+    write,
+)
 from .plan import Call, CopyPlan, DownloadPlan, ObjectState, Span, UploadPlan, spans
-from .progress import Moved, Progress, ProgressCallback
+from .progress import Moved, Progress, ProgressCallback, araising_callback_errors
 from .sources import FileSlice, MemorySlice, PartReader, Slice, StreamCutter, digests
 
 Job = Callable[[], Awaitable[None]]
@@ -105,14 +117,14 @@ async def _abort_after(client: AsyncCaller, abort: Call, error: BaseException) -
             error.add_note(f"s3lite: AbortMultipartUpload {abort[1]['UploadId']} failed too: {abort_error!r}")
 
 
-async def _send_part(client: AsyncCaller, plan: UploadPlan, progress: Progress, part: Slice) -> tuple[Any, str | None]:
+async def _send_part(plan: UploadPlan, progress: Progress, part: Slice) -> tuple[Any, str | None]:
     """The part hashed in a worker thread, and its body as the client takes it."""
     sha256, checksum = await anyio.to_thread.run_sync(digests, part, plan.algorithm)
     return PartReader(part, progress).body(sha256), checksum
 
 
 async def _single(client: AsyncCaller, plan: UploadPlan, progress: Progress, part: Slice) -> None:
-    await client._call(*plan.put(*await _send_part(client, plan, progress, part)))
+    await client._call(*plan.put(*await _send_part(plan, progress, part)))
 
 
 #: the next part of an upload (read from a stream in a worker thread), None after the last
@@ -123,7 +135,7 @@ async def _multipart(client: AsyncCaller, plan: UploadPlan, progress: Progress, 
     upload = plan.started(await client._call(*plan.create()))
 
     async def send(number: int, part: Slice) -> None:
-        body, checksum = await _send_part(client, plan, progress, part)
+        body, checksum = await _send_part(plan, progress, part)
         upload.add(number, await client._call(*plan.part(upload, number, body, checksum)))
 
     numbers = iter(range(1, sys.maxsize))
@@ -146,7 +158,9 @@ def _reader(fileobj: Any) -> Callable[[int], Awaitable[bytes]]:
     if inspect.iscoroutinefunction(fileobj.read):
 
         async def read_async(size: int) -> bytes:
-            return as_bytes(await fileobj.read(size), "read")
+            with local_errors("Fileobj", "reading it"):
+                data = await fileobj.read(size)
+            return as_bytes(data, "read")
 
         return read_async
 
@@ -161,7 +175,8 @@ def _writer(fileobj: Any) -> Callable[[bytes], Awaitable[None]]:
     if inspect.iscoroutinefunction(fileobj.write):
 
         async def write_async(data: bytes) -> None:
-            await fileobj.write(data)
+            with local_errors("Fileobj", "writing it"):
+                await fileobj.write(data)
 
         return write_async
 
@@ -212,21 +227,21 @@ async def _fetch(
     progress: Progress,
     sink: FileSink | SpanBuffer,
 ) -> None:
-    """One GET of ``span`` (see the sync driver's): a file sink is written in worker threads."""
+    """One GET of ``span`` (see the sync driver's): a file sink is flushed in worker threads."""
     moved = Moved(progress)
     attempts = Attempts(span, plan.config.num_download_attempts)
     while True:
         body = (await client._call(*plan.get(state, span)))["Body"]
         position = 0
         try:
-            async with body:
-                async for chunk in body.iter_chunks(plan.config.io_chunksize):
-                    if isinstance(sink, FileSink):
-                        await anyio.to_thread.run_sync(sink.write, span.offset + position, chunk)
-                    else:
-                        sink.write(span.offset + position, chunk)
+            async with body, aclosing(body.iter_chunks(plan.config.io_chunksize)) as chunks:
+                async for chunk in chunks:
+                    sink.write(span.offset + position, chunk)
+                    if sink.due:
+                        await anyio.to_thread.run_sync(sink.flush)
                     position += len(chunk)
                     moved.to(position)
+            await anyio.to_thread.run_sync(sink.flush)
         except RETRIED_READS as error:
             moved.to(0)
             sink.restart()
@@ -240,6 +255,7 @@ class AsyncTransfers:
     """``AsyncClient``'s ``upload_file``, ``upload_fileobj``, ``download_file``, ``download_fileobj``,
     ``copy``: the same arguments and behaviour as ``Client``'s, as coroutines."""
 
+    @araising_callback_errors
     async def upload_file(
         self: AsyncCaller,
         Filename: str | os.PathLike[str],
@@ -265,9 +281,11 @@ class AsyncTransfers:
 
             await _multipart(self, plan, progress, next_slice)
         finally:
-            file.close()
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(file.close)
         return None
 
+    @araising_callback_errors
     async def upload_fileobj(
         self: AsyncCaller,
         Fileobj: BinaryIO | Any,
@@ -283,15 +301,21 @@ class AsyncTransfers:
         progress = Progress(Callback)
         check_readable(Fileobj)
         read_part = _reader(Fileobj)
-        place = None if inspect.iscoroutinefunction(Fileobj.read) else file_remaining(Fileobj)
+        place = (
+            None
+            if inspect.iscoroutinefunction(Fileobj.read)
+            else await anyio.to_thread.run_sync(file_remaining, Fileobj)
+        )
         size = None if place is None else place[1]
-        opening = await _next_stream_part(read_part, StreamCutter(plan.config.multipart_threshold)) or MemorySlice(b"")
+        first = StreamCutter(plan.config.multipart_threshold)
+        opening = await _next_stream_part(read_part, first) or MemorySlice(b"")
         if not plan.is_multipart(opening.length):
             return await _single(self, plan, progress, opening)
-        cutter = StreamCutter(plan.config.part_size(size), opening.read_at(0, opening.length))
+        cutter = first.then(plan.config.part_size(size), opening)
         await _multipart(self, plan, progress, partial(_next_stream_part, read_part, cutter))
         return None
 
+    @araising_callback_errors
     async def download_file(
         self: AsyncCaller,
         Bucket: str,
@@ -306,11 +330,11 @@ class AsyncTransfers:
         target = local_path(Filename)
         progress = Progress(Callback)
         temp = await anyio.to_thread.run_sync(TempFile, target)
-        sink = FileSink(temp.write_at)
         try:
             state = plan.state(await self._call(*plan.head()))
             await anyio.to_thread.run_sync(temp.allocate, state.size)
-            jobs = (partial(_fetch, self, plan, state, span, progress, sink) for span in plan.spans(state))
+            ranges = plan.spans(state)
+            jobs = (partial(_fetch, self, plan, state, span, progress, FileSink(temp.write_at)) for span in ranges)
             await run_bounded(_each(jobs), plan.config.concurrency)
         except BaseException:
             with anyio.CancelScope(shield=True):
@@ -318,6 +342,7 @@ class AsyncTransfers:
             raise
         await anyio.to_thread.run_sync(temp.commit)
 
+    @araising_callback_errors
     async def download_fileobj(
         self: AsyncCaller,
         Bucket: str,
@@ -350,6 +375,7 @@ class AsyncTransfers:
 
         await run_bounded(_each(partial(fetch_in_order, span) for span in plan.spans(state)), plan.config.concurrency)
 
+    @araising_callback_errors
     async def copy(
         self: AsyncCaller,
         CopySource: dict[str, Any],

@@ -43,19 +43,44 @@ class Attempts:
             )
 
 
-class FileSink:
-    """Where ``download_file``'s ranges go: straight to their place in the temporary file."""
+#: bytes of a range gathered before they are written: a response arrives in socket-sized pieces
+#: (64 KiB from httpcore), and AsyncClient makes one worker-thread hop per write
+WRITE_BATCH = 1024 * 1024
 
-    __slots__ = ("_write_at",)
+
+class FileSink:
+    """Where one range of ``download_file`` goes: to its place in the temporary file, in batches
+    (:data:`WRITE_BATCH`): ``due`` says when to ``flush``."""
+
+    __slots__ = ("_chunks", "_offset", "_size", "_write_at")
 
     def __init__(self, write_at: WriteAt) -> None:
         self._write_at = write_at
+        self._chunks: list[bytes] = []
+        self._offset = 0
+        self._size = 0
 
     def write(self, offset: int, data: bytes) -> None:
-        self._write_at(offset, data)
+        if not self._chunks:
+            self._offset = offset
+        self._chunks.append(data)
+        self._size += len(data)
+
+    @property
+    def due(self) -> bool:
+        return self._size >= WRITE_BATCH
+
+    def flush(self) -> None:
+        offset = self._offset
+        for chunk in self._chunks:
+            self._write_at(offset, chunk)
+            offset += len(chunk)
+        self.restart()
 
     def restart(self) -> None:
-        """Nothing to undo: the next attempt writes over the same bytes."""
+        """Drop what is gathered (the next attempt writes over the same bytes)."""
+        self._chunks.clear()
+        self._size = 0
 
 
 class SpanBuffer:
@@ -68,6 +93,12 @@ class SpanBuffer:
 
     def write(self, offset: int, data: bytes) -> None:
         self.chunks.append(data)
+
+    #: written only when its turn comes, whole
+    due = False
+
+    def flush(self) -> None:
+        """Nothing before its turn."""
 
     def restart(self) -> None:
         self.chunks.clear()

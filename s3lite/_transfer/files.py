@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import os
 import secrets
+import stat
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, BinaryIO
 
 from .._body import is_text_file
-from .._errors import ParamValidationError
+from .._errors import ParamValidationError, S3LiteError
 
 TEMP_SUFFIX = ".s3lite-tmp"
 
@@ -64,14 +65,21 @@ def local_errors(parameter: str, doing: str) -> Iterator[None]:
     leaves s3lite is an S3LiteError (boto3 lets the OSError itself through)."""
     try:
         yield
-    except OSError as error:
-        raise ParamValidationError(f"Invalid value for parameter {parameter}: {doing} failed ({error})") from error
+    except S3LiteError:
+        raise
+    except (OSError, ValueError) as error:  # ValueError: a closed file object
+        raise ParamValidationError(f"Invalid value for parameter {parameter}: {doing} failed ({error!r})") from error
 
 
 def open_source(filename: Any) -> tuple[BinaryIO, int]:
-    """``upload_file``'s file, opened, and its size."""
+    """``upload_file``'s file, opened, and its size: a regular file (a FIFO would block here and
+    then be taken for an empty file; ``upload_fileobj`` reads one as the stream it is)."""
     path = local_path(filename)
     with local_errors("Filename", f"opening {path!r}"):
+        if os.path.exists(path) and not stat.S_ISREG(os.stat(path).st_mode) and not os.path.isdir(path):
+            raise ParamValidationError(
+                f"Invalid value for parameter Filename: {path!r} is not a regular file; pass it opened to upload_fileobj"
+            )
         file = open(path, "rb")  # noqa: SIM115 - closed by the caller
     try:
         with local_errors("Filename", f"reading {path!r}"):
@@ -151,10 +159,8 @@ def _check_file(fileobj: Any, method: str) -> None:
 
 def read(fileobj: Any, size: int) -> bytes:
     """``fileobj.read(size)``: bytes, or a ParamValidationError naming what went wrong."""
-    try:
+    with local_errors("Fileobj", "reading it"):
         data = fileobj.read(size)
-    except (OSError, ValueError) as error:
-        raise ParamValidationError(f"Invalid value for parameter Fileobj: reading it failed ({error!r})") from error
     return as_bytes(data, "read")
 
 
@@ -171,16 +177,17 @@ def as_bytes(data: Any, method: str) -> bytes:
 
 
 def write(fileobj: Any, data: bytes) -> None:
-    """All of ``data`` to ``fileobj`` (a raw file may take less than it is given)."""
+    """All of ``data`` to ``fileobj`` (a raw file may take less than it is given; one that takes
+    nothing is an error, not a loop)."""
     view = memoryview(data)
-    try:
+    with local_errors("Fileobj", "writing it"):
         while view:
             written = fileobj.write(view)
             if written is None or written >= len(view):
-                return
+                return  # None: a buffered file's write, which takes everything or raises
+            if written <= 0:
+                raise OSError(f"write() took {written} of {len(view)} bytes")
             view = view[written:]
-    except (OSError, ValueError) as error:
-        raise ParamValidationError(f"Invalid value for parameter Fileobj: writing it failed ({error!r})") from error
 
 
 def same_kind(client: Any, kind: type) -> Any:

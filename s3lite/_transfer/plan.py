@@ -98,9 +98,10 @@ class UploadPlan:
         #: the algorithm each part (or the single PutObject) is checksummed with, computed here: the
         #: client computes a ChecksumAlgorithm only over bytes, and a part is streamed
         self.algorithm: str | None = self.extra.get("ChecksumAlgorithm")
-        if full_object and self.algorithm is None:
-            # s3transfer: a full-object checksum makes the upload FULL_OBJECT with that algorithm
-            self.algorithm = full_object[0].removeprefix("Checksum")
+        if full_object:
+            # s3transfer: a full-object checksum makes the upload FULL_OBJECT with its algorithm,
+            # whatever ChecksumAlgorithm said (the last one named, as its loop leaves it)
+            self.algorithm = full_object[-1].removeprefix("Checksum")
         if self.algorithm is not None:
             new_hasher(str(self.algorithm))  # refuses, before any request, an algorithm s3lite cannot compute
 

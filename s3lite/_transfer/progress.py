@@ -8,13 +8,16 @@ redraws a progress bar needs no lock of its own. Amounts sum to the object's siz
 
 from __future__ import annotations
 
+import functools
 import threading
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, ParamSpec, TypeVar
 
 from .._errors import ParamValidationError
 
 ProgressCallback = Callable[[int], Any]
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class Progress:
@@ -33,7 +36,46 @@ class Progress:
     def __call__(self, amount: int) -> None:
         if self._callback is not None and amount:
             with self._lock:
-                self._callback(amount)
+                try:
+                    self._callback(amount)
+                except BaseException as error:
+                    raise CallbackFailed(error) from error
+
+
+class CallbackFailed(BaseException):
+    """The caller's ``Callback`` raised: carried out of the client's read loop (which takes an
+    ``OSError`` or ``ValueError`` there for a broken ``Body``) and raised as itself by
+    :func:`raising_callback_errors` once the transfer is aborted."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+def raising_callback_errors(method: Callable[P, R]) -> Callable[P, R]:
+    """``method`` (a transfer of ``Client``), raising what its ``Callback`` raised as itself."""
+
+    @functools.wraps(method)
+    def transfer(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except CallbackFailed as failed:
+            raise failed.error from None
+
+    return transfer
+
+
+def araising_callback_errors(method: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """:func:`raising_callback_errors` for the coroutines of ``AsyncClient``."""
+
+    @functools.wraps(method)
+    async def transfer(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return await method(*args, **kwargs)
+        except CallbackFailed as failed:
+            raise failed.error from None
+
+    return transfer
 
 
 class Moved:

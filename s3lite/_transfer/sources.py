@@ -13,11 +13,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import threading
 from typing import Protocol
 
 from .._checksums import new_hasher
 from .._errors import ParamValidationError
-from .._http import StreamBody
+from .._http import PartBody
 from .files import local_errors, read_at
 from .progress import Moved, Progress
 
@@ -71,12 +72,14 @@ class PartReader:
     reports each byte read to the transfer's progress once, and takes bytes back when the client
     rewinds it to send them again (a retry)."""
 
-    __slots__ = ("_moved", "_position", "_slice")
+    __slots__ = ("_lock", "_moved", "_position", "_slice")
 
     def __init__(self, part: Slice, progress: Progress) -> None:
         self._slice = part
         self._position = 0
         self._moved = Moved(progress)
+        #: a read-ahead thread of an aws-chunked upload may still read while a retry rewinds
+        self._lock = threading.Lock()
 
     closed = False
 
@@ -90,23 +93,25 @@ class PartReader:
         return self._position
 
     def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        base = {os.SEEK_SET: 0, os.SEEK_CUR: self._position, os.SEEK_END: self._slice.length}[whence]
-        self._position = max(0, base + offset)
-        if self._position < self._moved.reported:
-            self._moved.to(self._position)
-        return self._position
+        with self._lock:
+            base = {os.SEEK_SET: 0, os.SEEK_CUR: self._position, os.SEEK_END: self._slice.length}[whence]
+            self._position = max(0, base + offset)
+            if self._position < self._moved.reported:
+                self._moved.to(self._position)
+            return self._position
 
     def read(self, size: int = -1) -> bytes:
-        left = self._slice.length - self._position
-        data = self._slice.read_at(self._position, left if size is None or size < 0 else min(size, left))
-        self._position += len(data)
-        if self._position > self._moved.reported:
-            self._moved.to(self._position)
-        return data
+        with self._lock:
+            left = self._slice.length - self._position
+            data = self._slice.read_at(self._position, left if size is None or size < 0 else min(size, left))
+            self._position += len(data)
+            if self._position > self._moved.reported:
+                self._moved.to(self._position)
+            return data
 
-    def body(self, sha256: str) -> StreamBody:
+    def body(self, sha256: str) -> PartBody:
         """The part as the client's flow takes it: its length and SHA-256 known, rewindable to 0."""
-        return StreamBody(self, self._slice.length, 0, sha256=sha256)
+        return PartBody(self, self._slice.length, 0, sha256=sha256)
 
 
 def digests(part: Slice, algorithm: str | None) -> tuple[str, str | None]:
@@ -151,3 +156,11 @@ class StreamCutter:
         part = bytes(self._buffer[: self.part_size])
         del self._buffer[: self.part_size]
         return part
+
+    def then(self, part_size: int, taken: Slice) -> StreamCutter:
+        """The cutter that goes on from here with parts of ``part_size``: it starts with ``taken``
+        (the part just taken) and whatever this one held beyond it (a ``read`` may return more
+        than it was asked for)."""
+        after = StreamCutter(part_size, taken.read_at(0, taken.length) + bytes(self._buffer))
+        after.ended = self.ended
+        return after

@@ -24,7 +24,7 @@ from .download import RETRIED_READS, Attempts, FileSink, SpanBuffer
 from .failures import Broken, first_failure
 from .files import TempFile, check_readable, check_writable, local_path, open_source, read, same_kind, write
 from .plan import Call, CopyPlan, DownloadPlan, ObjectState, Span, UploadPlan, spans
-from .progress import Moved, Progress, ProgressCallback
+from .progress import Moved, Progress, ProgressCallback, raising_callback_errors
 from .sources import FileSlice, MemorySlice, PartReader, Slice, StreamCutter, digests
 
 Job = Callable[[], None]
@@ -41,14 +41,17 @@ def run_bounded(jobs: Iterable[Job], concurrency: int) -> None:
     pool = ThreadPoolExecutor(concurrency, thread_name_prefix="s3lite-transfer")
     running: set[Future[None]] = set()
     failures: list[BaseException] = []
+    pending = iter(jobs)
     try:
-        for job in jobs:
-            if len(running) >= concurrency:
+        while True:
+            if len(running) >= concurrency:  # a free thread first: taking a job may read a part
                 done, running = wait(running, return_when=FIRST_COMPLETED)
                 failures += [error for future in done if (error := future.exception()) is not None]
                 if failures:
                     break
-            running.add(pool.submit(job))
+            if (next_job := next(pending, None)) is None:
+                break
+            running.add(pool.submit(next_job))
         wait(running)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)  # a KeyboardInterrupt: in-flight jobs end first
@@ -139,8 +142,11 @@ def _fetch(
             with body:
                 for chunk in body.iter_chunks(plan.config.io_chunksize):
                     sink.write(span.offset + position, chunk)
+                    if sink.due:
+                        sink.flush()
                     position += len(chunk)
                     moved.to(position)
+            sink.flush()
         except RETRIED_READS as error:
             moved.to(0)
             sink.restart()
@@ -153,6 +159,7 @@ def _fetch(
 class SyncTransfers:
     """``Client``'s ``upload_file``, ``upload_fileobj``, ``download_file``, ``download_fileobj``, ``copy``."""
 
+    @raising_callback_errors
     def upload_file(
         self: SyncCaller,
         Filename: str | os.PathLike[str],
@@ -176,6 +183,7 @@ class SyncTransfers:
             _multipart(self, plan, progress, parts)
         return None
 
+    @raising_callback_errors
     def upload_fileobj(
         self: SyncCaller,
         Fileobj: BinaryIO | Any,
@@ -196,10 +204,11 @@ class SyncTransfers:
         opening = _next_stream_part(Fileobj, first) or MemorySlice(b"")
         if not plan.is_multipart(opening.length):
             return _single(self, plan, progress, opening)
-        cutter = StreamCutter(plan.config.part_size(size), opening.read_at(0, opening.length))
+        cutter = first.then(plan.config.part_size(size), opening)
         _multipart(self, plan, progress, iter(partial(_next_stream_part, Fileobj, cutter), None))
         return None
 
+    @raising_callback_errors
     def download_file(
         self: SyncCaller,
         Bucket: str,
@@ -215,17 +224,18 @@ class SyncTransfers:
         target = local_path(Filename)
         progress = Progress(Callback)
         temp = TempFile(target)  # before any request: a target that cannot be written fails first
-        sink = FileSink(temp.write_at)
         try:
             state = plan.state(self._call(*plan.head()))
             temp.allocate(state.size)
-            jobs = (partial(_fetch, self, plan, state, span, progress, sink) for span in plan.spans(state))
+            ranges = plan.spans(state)
+            jobs = (partial(_fetch, self, plan, state, span, progress, FileSink(temp.write_at)) for span in ranges)
             run_bounded(jobs, plan.config.concurrency)
         except BaseException:
             temp.discard()
             raise
         temp.commit()
 
+    @raising_callback_errors
     def download_fileobj(
         self: SyncCaller,
         Bucket: str,
@@ -257,6 +267,7 @@ class SyncTransfers:
 
         run_bounded((partial(fetch_in_order, span) for span in plan.spans(state)), plan.config.concurrency)
 
+    @raising_callback_errors
     def copy(
         self: SyncCaller,
         CopySource: dict[str, Any],
