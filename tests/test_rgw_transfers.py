@@ -49,6 +49,7 @@ KMS_KEY = "testkey-1"
 KEY_BYTES = bytes(range(32))
 KEY_STR = "s3lite-rgw-transfers-0123456789!"
 OTHER_KEY = b"\xa5" * 32
+THIRD_KEY = b"\x5a" * 32
 
 #: sync Client once (its calls run in a worker thread, the backend does not matter), AsyncClient on both
 FLAVOURS: list[tuple[Kind, str]] = [("sync", "asyncio"), ("async", "asyncio"), ("async", "trio")]
@@ -399,8 +400,9 @@ async def test_copy_of_an_sse_c_source(
         "download_file", Bucket=bucket, Key="dst", Filename=str(target), ExtraArgs=sse_c(new_key), Config=CONFIG
     )
     assert target.read_bytes() == data
-    with pytest.raises(s3lite.ClientError):
-        await s3.call("download_file", Bucket=bucket, Key="dst", Filename=str(target), ExtraArgs=sse_c(OTHER_KEY))
+    for wrong in (None, sse_c(THIRD_KEY)):
+        with pytest.raises(s3lite.ClientError):
+            await s3.call("download_fileobj", Bucket=bucket, Key="dst", Fileobj=io.BytesIO(), ExtraArgs=wrong)
 
 
 async def test_refused_part_copy_is_aborted(s3: Driver, bucket: str, rgw_botocore: Any, tmp_path: Path) -> None:
