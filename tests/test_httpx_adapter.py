@@ -3,6 +3,8 @@ or httpcore upgrade that moves one fails here, by name, rather than as a silent 
 
 from __future__ import annotations
 
+from typing import Any
+
 import anyio
 import httpx
 import pytest
@@ -92,6 +94,30 @@ def test_a_deadline_shortens_a_read_to_the_time_left() -> None:
     assert adapter._bounded(60.0, TimeoutError) == 60.0
     with adapter.attempt_deadline(time.monotonic() - 1), pytest.raises(TimeoutError):
         adapter._bounded(None, TimeoutError)
+
+
+def test_socket_reads_ask_for_read_size_on_both_streams() -> None:
+    """httpcore asks its stream for 64 KiB; the default transport's stream asks the socket for
+    READ_SIZE (and for more when httpcore ever asks for more)."""
+    asked: list[int] = []
+
+    class Inner:
+        def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+            asked.append(max_bytes)
+            return b""
+
+    class AsyncInner:
+        async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+            asked.append(max_bytes)
+            return b""
+
+    sync_inner: Any = Inner()
+    async_inner: Any = AsyncInner()
+    adapter._Stream(sync_inner).read(65536)
+    adapter._Stream(sync_inner).read(4 * adapter.READ_SIZE)
+    anyio.run(adapter._AsyncStream(async_inner).read, 65536)
+    assert asked == [adapter.READ_SIZE, 4 * adapter.READ_SIZE, adapter.READ_SIZE]
+    assert adapter.READ_SIZE == 1024 * 1024
 
 
 def test_an_httpx_without_transports_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:

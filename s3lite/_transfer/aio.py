@@ -13,7 +13,6 @@ import inspect
 import os
 import sys
 from collections.abc import Awaitable, Callable, Iterable
-from contextlib import aclosing
 from functools import partial
 from typing import Any, BinaryIO
 
@@ -234,8 +233,8 @@ async def _fetch(
         body = (await client._call(*plan.get(state, span)))["Body"]
         position = 0
         try:
-            async with body, aclosing(body.iter_chunks(plan.config.io_chunksize)) as chunks:
-                async for chunk in chunks:
+            async with body:
+                while chunk := await body.read1(plan.config.io_chunksize):  # as it arrives: no join
                     sink.write(span.offset + position, chunk)
                     if sink.due:
                         await anyio.to_thread.run_sync(sink.flush)

@@ -140,7 +140,7 @@ def _fetch(
         position = 0
         try:
             with body:
-                for chunk in body.iter_chunks(plan.config.io_chunksize):
+                while chunk := body.read1(plan.config.io_chunksize):  # as it arrives: no join
                     sink.write(span.offset + position, chunk)
                     if sink.due:
                         sink.flush()
