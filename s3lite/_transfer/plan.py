@@ -69,8 +69,8 @@ def _checked_names(bucket: Any, key: Any) -> None:
 class Multipart:
     """The parts of one multipart upload, as they complete (any order), for CompleteMultipartUpload."""
 
-    def __init__(self, upload_id: str, checksum_member: str | None) -> None:
-        self.upload_id = upload_id
+    def __init__(self, bucket: str, key: str, upload_id: str, checksum_member: str | None) -> None:
+        self.bucket, self.key, self.upload_id = bucket, key, upload_id
         self._checksum_member = checksum_member
         self._parts: dict[int, dict[str, Any]] = {}
 
@@ -84,6 +84,25 @@ class Multipart:
     def parts(self) -> list[dict[str, Any]]:
         """The parts in order, as CompleteMultipartUpload's ``MultipartUpload.Parts`` wants them."""
         return [self._parts[number] for number in sorted(self._parts)]
+
+    def complete(self, extra: Mapping[str, Any]) -> Call:
+        """CompleteMultipartUpload with the parts so far and ``extra`` (the plan's members for it)."""
+        return "CompleteMultipartUpload", {
+            "Bucket": self.bucket,
+            "Key": self.key,
+            "UploadId": self.upload_id,
+            "MultipartUpload": {"Parts": self.parts()},
+            **extra,
+        }
+
+    def abort(self, extra_args: Mapping[str, Any]) -> Call:
+        """AbortMultipartUpload, with RequestPayer and ExpectedBucketOwner from ``extra_args``."""
+        return "AbortMultipartUpload", {
+            "Bucket": self.bucket,
+            "Key": self.key,
+            "UploadId": self.upload_id,
+            **args.only(extra_args, args.ABORT_UPLOAD_ARGS),
+        }
 
 
 class UploadPlan:
@@ -147,7 +166,9 @@ class UploadPlan:
         return "CreateMultipartUpload", {"Bucket": self.bucket, "Key": self.key, **extra}
 
     def started(self, result: Mapping[str, Any]) -> Multipart:
-        return Multipart(_required(result, "UploadId", "CreateMultipartUpload"), self._checksum_member)
+        return Multipart(
+            self.bucket, self.key, _required(result, "UploadId", "CreateMultipartUpload"), self._checksum_member
+        )
 
     def part(self, upload: Multipart, number: int, body: StreamBody, checksum: str | None) -> Call:
         params = {
@@ -165,21 +186,10 @@ class UploadPlan:
         extra = args.only(self.extra, args.COMPLETE_UPLOAD_ARGS)
         if any(name in self.extra for name in args.FULL_OBJECT_CHECKSUMS):
             extra["ChecksumType"] = "FULL_OBJECT"
-        return "CompleteMultipartUpload", {
-            "Bucket": self.bucket,
-            "Key": self.key,
-            "UploadId": upload.upload_id,
-            "MultipartUpload": {"Parts": upload.parts()},
-            **extra,
-        }
+        return upload.complete(extra)
 
     def abort(self, upload: Multipart) -> Call:
-        return "AbortMultipartUpload", {
-            "Bucket": self.bucket,
-            "Key": self.key,
-            "UploadId": upload.upload_id,
-            **args.only(self.extra, args.ABORT_UPLOAD_ARGS),
-        }
+        return upload.abort(self.extra)
 
 
 class ObjectState(NamedTuple):
@@ -295,7 +305,7 @@ class CopyPlan:
     def started(self, result: Mapping[str, Any]) -> Multipart:
         algorithm = self.extra.get("ChecksumAlgorithm")
         member = None if algorithm is None else f"Checksum{str(algorithm).upper()}"
-        return Multipart(_required(result, "UploadId", "CreateMultipartUpload"), member)
+        return Multipart(self.bucket, self.key, _required(result, "UploadId", "CreateMultipartUpload"), member)
 
     def spans(self, state: ObjectState) -> list[Span]:
         return spans(state.size, self.config.part_size(state.size))
@@ -318,21 +328,10 @@ class CopyPlan:
         upload.add(span.number, _required(result, "CopyPartResult", "UploadPartCopy"))
 
     def complete(self, upload: Multipart) -> Call:
-        return "CompleteMultipartUpload", {
-            "Bucket": self.bucket,
-            "Key": self.key,
-            "UploadId": upload.upload_id,
-            "MultipartUpload": {"Parts": upload.parts()},
-            **args.only(self.extra, args.COMPLETE_COPY_UPLOAD_ARGS),
-        }
+        return upload.complete(args.only(self.extra, args.COMPLETE_COPY_UPLOAD_ARGS))
 
     def abort(self, upload: Multipart) -> Call:
-        return "AbortMultipartUpload", {
-            "Bucket": self.bucket,
-            "Key": self.key,
-            "UploadId": upload.upload_id,
-            **args.only(self.extra, args.ABORT_UPLOAD_ARGS),
-        }
+        return upload.abort(self.extra)
 
     def tags_source(self) -> Call | None:
         """GetObjectTagging on the source when ``TaggingDirective`` is COPY (a multipart copy does
