@@ -234,7 +234,7 @@ async def _fetch(
         position = 0
         try:
             async with body:
-                while chunk := await body.read1(plan.config.io_chunksize):  # as it arrives: no join
+                while chunk := await body.read1():  # each piece as it arrives (no join, no split)
                     sink.write(span.offset + position, chunk)
                     if sink.due:
                         await anyio.to_thread.run_sync(sink.flush)

@@ -140,7 +140,7 @@ def _fetch(
         position = 0
         try:
             with body:
-                while chunk := body.read1(plan.config.io_chunksize):  # as it arrives: no join
+                while chunk := body.read1():  # each piece as it arrives (no join, no split)
                     sink.write(span.offset + position, chunk)
                     if sink.due:
                         sink.flush()
