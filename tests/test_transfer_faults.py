@@ -228,26 +228,64 @@ class Boom(Exception):
     """Raised by a Callback."""
 
 
+class BadValue(ValueError):
+    """Raised by a Callback: a ValueError, which the client's read loop takes for a broken Body
+    unless the transfer carries it out as itself."""
+
+
+@pytest.mark.parametrize("error", [Boom, BadValue, OSError])
 async def test_callback_raising_mid_upload_aborts(
-    s3: Driver, proxy: FaultProxy, bucket: str, botocore_client: Any, config: s3lite.TransferConfig, source: Path
+    s3: Driver,
+    proxy: FaultProxy,
+    bucket: str,
+    botocore_client: Any,
+    config: s3lite.TransferConfig,
+    source: Path,
+    error: type[Exception],
 ) -> None:
     """The Callback raises while the parts' bodies are being read (so before any part, all sent in
-    parallel, need have reached the proxy whole): after CreateMultipartUpload, before the end."""
+    parallel, need have reached the proxy whole): after CreateMultipartUpload, before the end; what
+    it raised comes out as itself, whatever its class."""
     progress = Tally()
 
     def callback(amount: int) -> None:
         progress(amount)
         if progress.total > PART + MIB:
-            raise Boom(progress.total)
+            raise error(progress.total)
 
-    with pytest.raises(Boom) as caught:
+    with pytest.raises(error) as caught:
         await transfer(
             s3, "upload_file", Filename=str(source), Bucket=bucket, Key="k", Callback=callback, Config=config
         )
 
-    assert caught.value.args[0] < SIZE, "raised mid-way"
+    assert type(caught.value) is error and caught.value.args[0] < SIZE, "raised mid-way, as itself"
     assert_aborted(proxy, botocore_client, bucket)
     assert_no_object(botocore_client, bucket, "k")
+
+
+def test_sync_upload_interrupted_by_ctrl_c_aborts(
+    options: dict[str, Any],
+    proxy: FaultProxy,
+    bucket: str,
+    botocore_client: Any,
+    config: s3lite.TransferConfig,
+    source: Path,
+) -> None:
+    """A KeyboardInterrupt in the middle of Client.upload_file (raised by the Callback, in a worker
+    thread, as a Ctrl-C handler would): the parts in flight end, the upload is aborted, and the
+    KeyboardInterrupt is what the caller gets."""
+    progress = Tally()
+
+    def callback(amount: int) -> None:
+        progress(amount)
+        if progress.total > PART + MIB:
+            raise KeyboardInterrupt
+
+    with s3lite.Client(**options) as client, pytest.raises(KeyboardInterrupt):
+        client.upload_file(str(source), bucket, "k", Callback=callback, Config=config)
+    assert_aborted(proxy, botocore_client, bucket)
+    assert_no_object(botocore_client, bucket, "k")
+    assert not [t for t in threading.enumerate() if t.name.startswith("s3lite-transfer")], "no worker left"
 
 
 async def test_async_upload_cancelled_mid_way_aborts(
