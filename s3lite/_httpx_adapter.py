@@ -132,21 +132,46 @@ def _bounded(timeout: float | None, expired: type[Exception]) -> float | None:
     return left if timeout is None or timeout > left else timeout
 
 
-#: what a socket read asks for (httpcore asks for 64 KiB): each read of a large body costs httpcore
+#: the most a socket read asks for (httpcore asks for 64 KiB). Each read of a large body costs httpcore
 #: and h11 a fixed overhead in Python: a 256 MiB download_file in ten ranges took 1.01-1.06 s in
-#: 64 KiB reads and 0.57-0.58 s in 1 MiB reads (README, Performance). A read returns what the socket holds,
-#: so small responses are read as before. s3lite's default transport only (``transport=`` is yours).
+#: 64 KiB reads and 0.57-0.58 s in 1 MiB reads (README, Performance). A read of 1 MiB also costs the
+#: allocation of 1 MiB (~15 us: glibc maps it), too much for a small response: the size asked for
+#: grows only while reads come back full (:class:`_ReadSize`). s3lite's default transport only.
 READ_SIZE = 1024 * 1024
 
 
+class _ReadSize:
+    """What the next read of one connection asks for: httpcore's own size, four times more after
+    each read that came back full (a body is streaming in), back to httpcore's after one that gave
+    less than httpcore asked for (a small response; a TLS record, never more than 16 KiB)."""
+
+    __slots__ = ("_size",)
+
+    def __init__(self) -> None:
+        self._size = 0
+
+    def asked(self, max_bytes: int) -> int:
+        return max(max_bytes, self._size)
+
+    def got(self, asked: int, data: bytes, max_bytes: int) -> bytes:
+        if len(data) >= asked:
+            self._size = min(asked * 4, READ_SIZE)
+        elif len(data) < max_bytes:
+            self._size = max_bytes
+        return data
+
+
 class _Stream(httpcore.NetworkStream):
-    __slots__ = ("_inner",)
+    __slots__ = ("_inner", "_read_size")
 
     def __init__(self, inner: httpcore.NetworkStream) -> None:
         self._inner = inner
+        self._read_size = _ReadSize()
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max(max_bytes, READ_SIZE), _bounded(timeout, httpcore.ReadTimeout))
+        asked = self._read_size.asked(max_bytes)
+        data = self._inner.read(asked, _bounded(timeout, httpcore.ReadTimeout))
+        return self._read_size.got(asked, data, max_bytes)
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
         self._inner.write(buffer, _bounded(timeout, httpcore.WriteTimeout))
@@ -190,13 +215,16 @@ class _Backend(httpcore.NetworkBackend):
 
 
 class _AsyncStream(httpcore.AsyncNetworkStream):
-    __slots__ = ("_inner",)
+    __slots__ = ("_inner", "_read_size")
 
     def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
         self._inner = inner
+        self._read_size = _ReadSize()
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return await self._inner.read(max(max_bytes, READ_SIZE), _bounded(timeout, httpcore.ReadTimeout))
+        asked = self._read_size.asked(max_bytes)
+        data = await self._inner.read(asked, _bounded(timeout, httpcore.ReadTimeout))
+        return self._read_size.got(asked, data, max_bytes)
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
         await self._inner.write(buffer, _bounded(timeout, httpcore.WriteTimeout))

@@ -96,28 +96,37 @@ def test_a_deadline_shortens_a_read_to_the_time_left() -> None:
         adapter._bounded(None, TimeoutError)
 
 
-def test_socket_reads_ask_for_read_size_on_both_streams() -> None:
-    """httpcore asks its stream for 64 KiB; the default transport's stream asks the socket for
-    READ_SIZE (and for more when httpcore ever asks for more)."""
+def test_socket_reads_grow_to_read_size_while_they_come_back_full() -> None:
+    """httpcore asks its stream for 64 KiB; the default transport's stream asks for four times more
+    after each full read, up to READ_SIZE, keeps it after a read short of it but above httpcore's
+    size, and asks for httpcore's size again after a read below that."""
     asked: list[int] = []
+    replies = [65536, 262144, 1048576, 300000, 1048576, 10, 65536]
 
     class Inner:
         def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
             asked.append(max_bytes)
-            return b""
+            return b"x" * replies[len(asked) - 1]
 
     class AsyncInner:
         async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-            asked.append(max_bytes)
-            return b""
+            return Inner.read(self, max_bytes, timeout)  # type: ignore[arg-type]
 
     sync_inner: Any = Inner()
-    async_inner: Any = AsyncInner()
-    adapter._Stream(sync_inner).read(65536)
-    adapter._Stream(sync_inner).read(4 * adapter.READ_SIZE)
-    anyio.run(adapter._AsyncStream(async_inner).read, 65536)
-    assert asked == [adapter.READ_SIZE, 4 * adapter.READ_SIZE, adapter.READ_SIZE]
+    stream = adapter._Stream(sync_inner)
+    for _ in replies:
+        stream.read(65536)
+    assert asked == [65536, 262144, 1048576, 1048576, 1048576, 1048576, 65536]
     assert adapter.READ_SIZE == 1024 * 1024
+    asked.clear()
+    async_stream = adapter._AsyncStream(AsyncInner())  # type: ignore[arg-type]
+
+    async def main() -> None:
+        for _ in replies:
+            await async_stream.read(65536)
+
+    anyio.run(main)
+    assert asked == [65536, 262144, 1048576, 1048576, 1048576, 1048576, 65536]
 
 
 def test_an_httpx_without_transports_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:

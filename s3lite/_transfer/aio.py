@@ -169,18 +169,24 @@ def _reader(fileobj: Any) -> Callable[[int], Awaitable[bytes]]:
     return read_in_thread
 
 
-def _writer(fileobj: Any) -> Callable[[bytes], Awaitable[None]]:
-    """How to write ``fileobj`` without blocking the loop (as :func:`_reader`)."""
+def _writer(fileobj: Any) -> Callable[[list[bytes]], Awaitable[None]]:
+    """How to write pieces to ``fileobj`` without blocking the loop (as :func:`_reader`): all of a
+    range's pieces in one worker-thread hop."""
     if inspect.iscoroutinefunction(fileobj.write):
 
-        async def write_async(data: bytes) -> None:
-            with local_errors("Fileobj", "writing it"):
-                await fileobj.write(data)
+        async def write_async(pieces: list[bytes]) -> None:
+            for data in pieces:
+                with local_errors("Fileobj", "writing it"):
+                    await fileobj.write(data)
 
         return write_async
 
-    async def write_in_thread(data: bytes) -> None:
-        await anyio.to_thread.run_sync(write, fileobj, data)
+    def write_all(pieces: list[bytes]) -> None:
+        for data in pieces:
+            write(fileobj, data)
+
+    async def write_in_thread(pieces: list[bytes]) -> None:
+        await anyio.to_thread.run_sync(write_all, pieces)
 
     return write_in_thread
 
@@ -239,8 +245,11 @@ async def _fetch(
                     if sink.due:
                         await anyio.to_thread.run_sync(sink.flush)
                     position += len(chunk)
-                    moved.to(position)
-            await anyio.to_thread.run_sync(sink.flush)
+                    if position - moved.reported >= plan.config.io_chunksize:
+                        moved.to(position)
+            if sink.pending:
+                await anyio.to_thread.run_sync(sink.flush)
+            moved.to(position)
         except RETRIED_READS as error:
             moved.to(0)
             sink.restart()
@@ -311,6 +320,7 @@ class AsyncTransfers:
         if not plan.is_multipart(opening.length):
             return await _single(self, plan, progress, opening)
         cutter = first.then(plan.config.part_size(size), opening)
+        del opening, first  # the cutter holds those bytes now
         await _multipart(self, plan, progress, partial(_next_stream_part, read_part, cutter))
         return None
 
@@ -365,8 +375,7 @@ class AsyncTransfers:
             try:
                 await _fetch(self, plan, state, span, progress, buffer)
                 await turns.wait(span.number)
-                for chunk in buffer.chunks:
-                    await write_out(chunk)
+                await write_out(buffer.chunks)
             except BaseException:
                 turns.broken()
                 raise

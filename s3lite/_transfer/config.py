@@ -29,10 +29,10 @@ MAX_SINGLE_COPY = 5 * GiB
 class TransferConfig:
     """How ``upload_file``, ``download_file``, their ``fileobj`` twins and ``copy`` split and run a transfer.
 
-    The fields are boto3.s3.transfer.TransferConfig's. ``max_io_queue`` and ``io_chunksize`` are
-    accepted for compatibility and have nothing to bound here (ranges are written by the workers
-    that fetch them, each piece as the socket gives it, up to 1 MiB); ``max_bandwidth`` is refused
-    when set (s3lite does not throttle).
+    The fields are boto3.s3.transfer.TransferConfig's. ``max_io_queue`` is accepted for
+    compatibility and has nothing to bound here (ranges are written by the workers that fetch
+    them, in 1 MiB batches of what the socket gives); ``max_bandwidth`` is refused when set
+    (s3lite does not throttle).
     """
 
     #: objects of at least this size go multipart
@@ -44,6 +44,7 @@ class TransferConfig:
     #: attempts at a ranged GET whose body fails while it is read (the client retries the request itself)
     num_download_attempts: int = 5
     max_io_queue: int = 100
+    #: how often a download reports progress: every this many bytes of a range, and at its end
     io_chunksize: int = 256 * KiB
     #: False: one part at a time, in the caller's thread (Client) or task (AsyncClient)
     use_threads: bool = True

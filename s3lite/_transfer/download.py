@@ -70,6 +70,10 @@ class FileSink:
     def due(self) -> bool:
         return self._size >= WRITE_BATCH
 
+    @property
+    def pending(self) -> bool:
+        return self._size > 0
+
     def flush(self) -> None:
         offset = self._offset
         for chunk in self._chunks:
@@ -95,7 +99,7 @@ class SpanBuffer:
         self.chunks.append(data)
 
     #: written only when its turn comes, whole
-    due = False
+    due = pending = False
 
     def flush(self) -> None:
         """Nothing before its turn."""

@@ -60,7 +60,8 @@ def raising_callback_errors(method: Callable[P, R]) -> Callable[P, R]:
         try:
             return method(*args, **kwargs)
         except CallbackFailed as failed:
-            raise failed.error from None
+            error = failed.error
+        raise error  # outside the except: the error keeps its own __cause__ and __context__
 
     return transfer
 
@@ -73,7 +74,8 @@ def araising_callback_errors(method: Callable[P, Awaitable[R]]) -> Callable[P, A
         try:
             return await method(*args, **kwargs)
         except CallbackFailed as failed:
-            raise failed.error from None
+            error = failed.error
+        raise error  # outside the except: the error keeps its own __cause__ and __context__
 
     return transfer
 

@@ -145,8 +145,10 @@ def _fetch(
                     if sink.due:
                         sink.flush()
                     position += len(chunk)
-                    moved.to(position)
+                    if position - moved.reported >= plan.config.io_chunksize:
+                        moved.to(position)
             sink.flush()
+            moved.to(position)
         except RETRIED_READS as error:
             moved.to(0)
             sink.restart()
@@ -205,6 +207,7 @@ class SyncTransfers:
         if not plan.is_multipart(opening.length):
             return _single(self, plan, progress, opening)
         cutter = first.then(plan.config.part_size(size), opening)
+        del opening, first  # the cutter holds those bytes now
         _multipart(self, plan, progress, iter(partial(_next_stream_part, Fileobj, cutter), None))
         return None
 
