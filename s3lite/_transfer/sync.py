@@ -12,9 +12,8 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from functools import partial
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .._body import file_remaining
 from .._errors import S3LiteError
@@ -27,6 +26,9 @@ from .plan import Call, CopyPlan, DownloadPlan, ObjectState, Span, UploadPlan, s
 from .progress import Moved, Progress, ProgressCallback, raising_callback_errors
 from .sources import FileSlice, MemorySlice, PartReader, Slice, StreamCutter, digests
 
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
 Job = Callable[[], None]
 
 
@@ -38,6 +40,8 @@ def run_bounded(jobs: Iterable[Job], concurrency: int) -> None:
         for job in jobs:
             job()
         return
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait  # ~1 ms, at the first transfer
+
     pool = ThreadPoolExecutor(concurrency, thread_name_prefix="s3lite-transfer")
     running: set[Future[None]] = set()
     failures: list[BaseException] = []
