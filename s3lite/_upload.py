@@ -21,26 +21,28 @@ from ._http import StreamBody
 HASH_CHUNK = 1024 * 1024
 
 
-def _as_bytes(chunk: Any) -> bytes:
+def as_bytes(chunk: Any, parameter: str = "Body") -> bytes:
+    """A chunk a caller's stream gave, as bytes; anything else a ParamValidationError naming
+    ``parameter`` (None included: a non-blocking file with nothing ready)."""
     if isinstance(chunk, bytes):
         return chunk
     if isinstance(chunk, (bytearray, memoryview)):
         return bytes(chunk)
     raise ParamValidationError(
-        f"Invalid value for parameter Body: the stream yielded {type(chunk).__name__}, not bytes"
+        f"Invalid value for parameter {parameter}: the stream yielded {type(chunk).__name__}, not bytes"
     )
 
 
-def _read(source: Any, size: int) -> bytes:
+def read_bytes(source: Any, size: int, parameter: str = "Body") -> bytes:
     """``source.read(size)``, its failure an s3lite error ("every exception that leaves the library
-    is an S3LiteError"): a file closed or broken while it is uploaded."""
+    is an S3LiteError"): a file closed or broken while it is uploaded (``upload_fileobj``'s too)."""
     try:
         data = source.read(size)
     except (OSError, ValueError) as error:
         raise ParamValidationError(
-            f"Invalid value for parameter Body: reading it failed ({type(error).__name__}: {error})"
+            f"Invalid value for parameter {parameter}: reading it failed ({type(error).__name__}: {error})"
         ) from error
-    return _as_bytes(data)
+    return as_bytes(data, parameter)
 
 
 def _seek(source: Any, offset: int) -> None:
@@ -79,7 +81,7 @@ class FirstPass:
             _seek(self._source, self._start)
             self._left = self._length
         if self._left > 0:
-            chunk = _read(self._source, min(HASH_CHUNK, self._left))
+            chunk = read_bytes(self._source, min(HASH_CHUNK, self._left))
             if not chunk:
                 raise ParamValidationError(
                     f"Invalid value for parameter Body: it ended {self._left} bytes short of its length, "
@@ -117,7 +119,7 @@ def _file_chunks(body: StreamBody, chunk_size: int) -> Iterator[bytes]:
         _seek(source, body.start)
     left = body.length
     while left > 0:
-        chunk = _read(source, min(chunk_size, left))
+        chunk = read_bytes(source, min(chunk_size, left))
         if not chunk:
             break
         left -= len(chunk)
@@ -126,7 +128,7 @@ def _file_chunks(body: StreamBody, chunk_size: int) -> Iterator[bytes]:
 
 def _framed(encoder: BodyEncoder, chunks: Iterable[Any]) -> Generator[bytes, None, None]:
     for chunk in chunks:
-        if framed := encoder.feed(_as_bytes(chunk)):
+        if framed := encoder.feed(as_bytes(chunk)):
             yield framed
     if tail := encoder.finish():
         yield tail
@@ -176,7 +178,7 @@ async def aiter_stream(body: StreamBody, chunk_size: int) -> AsyncGenerator[byte
     source, encoder = body.source, body.encoder
     if isinstance(source, AsyncIterable):
         async for chunk in source:
-            if framed := encoder.feed(_as_bytes(chunk)):
+            if framed := encoder.feed(as_bytes(chunk)):
                 yield framed
         if tail := encoder.finish():
             yield tail

@@ -22,18 +22,17 @@ import anyio.to_thread
 from .._body import file_remaining
 from .._errors import S3LiteError
 from .._paginate import AsyncCaller
+from .._upload import as_bytes, read_bytes
 from .config import TransferConfig, config_or_default
 from .download import RETRIED_READS, Attempts, FileSink, SpanBuffer
 from .failures import Broken, first_failure
 from .files import (
     TempFile,
-    as_bytes,
     check_readable,
     check_writable,
     local_errors,
     local_path,
     open_source,
-    read,
     same_kind,
     write,
 )
@@ -159,12 +158,12 @@ def _reader(fileobj: Any) -> Callable[[int], Awaitable[bytes]]:
         async def read_async(size: int) -> bytes:
             with local_errors("Fileobj", "reading it"):
                 data = await fileobj.read(size)
-            return as_bytes(data, "read")
+            return as_bytes(data, "Fileobj")
 
         return read_async
 
     async def read_in_thread(size: int) -> bytes:
-        return await anyio.to_thread.run_sync(read, fileobj, size)
+        return await anyio.to_thread.run_sync(read_bytes, fileobj, size, "Fileobj")
 
     return read_in_thread
 

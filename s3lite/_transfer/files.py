@@ -157,25 +157,6 @@ def _check_file(fileobj: Any, method: str) -> None:
         raise ParamValidationError("Invalid value for parameter Fileobj: a text-mode file; open it in binary mode")
 
 
-def read(fileobj: Any, size: int) -> bytes:
-    """``fileobj.read(size)``: bytes, or a ParamValidationError naming what went wrong."""
-    with local_errors("Fileobj", "reading it"):
-        data = fileobj.read(size)
-    return as_bytes(data, "read")
-
-
-def as_bytes(data: Any, method: str) -> bytes:
-    if isinstance(data, bytes):
-        return data
-    if isinstance(data, (bytearray, memoryview)):
-        return bytes(data)
-    if data is None:  # a non-blocking raw file with nothing ready: s3lite's files block
-        raise ParamValidationError("Invalid value for parameter Fileobj: read() returned None (a non-blocking file)")
-    raise ParamValidationError(
-        f"Invalid value for parameter Fileobj: {method}() returned {type(data).__name__}, not bytes"
-    )
-
-
 def write(fileobj: Any, data: bytes) -> None:
     """All of ``data`` to ``fileobj`` (a raw file may take less than it is given; one that takes
     nothing is an error, not a loop)."""

@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from .._body import file_remaining
 from .._errors import S3LiteError
 from .._paginate import SyncCaller
+from .._upload import read_bytes
 from .config import TransferConfig, config_or_default
 from .download import RETRIED_READS, Attempts, FileSink, SpanBuffer
 from .failures import Broken, first_failure
-from .files import TempFile, check_readable, check_writable, local_path, open_source, read, same_kind, write
+from .files import TempFile, check_readable, check_writable, local_path, open_source, same_kind, write
 from .plan import Call, CopyPlan, DownloadPlan, ObjectState, Span, UploadPlan, spans
 from .progress import Moved, Progress, ProgressCallback, raising_callback_errors
 from .sources import FileSlice, MemorySlice, PartReader, Slice, StreamCutter, digests
@@ -97,7 +98,7 @@ def _single(client: SyncCaller, plan: UploadPlan, progress: Progress, part: Slic
 def _next_stream_part(fileobj: Any, cutter: StreamCutter) -> Slice | None:
     """The next part cut from a stream, None at its end."""
     while not cutter.ready and cutter.want:
-        cutter.feed(read(fileobj, cutter.want))
+        cutter.feed(read_bytes(fileobj, cutter.want, "Fileobj"))
     return MemorySlice(cutter.take()) if cutter.ready else None
 
 
