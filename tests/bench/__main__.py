@@ -10,6 +10,7 @@ Sections (``--only`` takes the name or the number):
 6. fanout  AsyncClient fan-out of small GETs: time, errors, connection-pool hygiene
 7. listing a 1,000-key ListObjectsV2 page parsed (and url-decoded) by s3lite and by botocore
 8. transfers upload_file / download_file of a large file against boto3's, same TransferConfig: speed, CPU, memory
+9. coldstart fresh processes: import, client, one head_object over http and https against boto3's; import breakdown
 
 Speed targets that are missed are reported, not fatal (the machine may be busy); the exit status is 1
 only when a correctness check fails (a wrong result, a lost byte, a leaked connection, a heavy import).
@@ -26,6 +27,7 @@ from importlib.metadata import version
 
 from . import (
     bench_calls,
+    bench_coldstart,
     bench_core,
     bench_fanout,
     bench_import,
@@ -36,7 +38,7 @@ from . import (
 )
 from ._common import FULL, QUICK, Report, Sizes
 
-SECTIONS = ("calls", "core", "sign", "import", "stream", "fanout", "listing", "transfers")
+SECTIONS = ("calls", "core", "sign", "import", "stream", "fanout", "listing", "transfers", "coldstart")
 
 
 def _section(name: str) -> str:
@@ -102,6 +104,7 @@ def main(argv: list[str]) -> int:
         "fanout": lambda: bench_fanout.run(sizes, report),
         "listing": lambda: bench_listing.run(sizes, report),
         "transfers": lambda: bench_transfer.run(sizes, report, transfer_mib),
+        "coldstart": lambda: bench_coldstart.run(sizes, report),
     }
     for name in (args.only,) if args.only else SECTIONS:
         runners[name]()

@@ -45,6 +45,8 @@ class Sizes:
     #: the managed-transfer section: the file's size, and the fresh processes per row (medians taken)
     transfer_mib: int
     transfer_runs: int
+    #: fresh processes per row of the cold-start section (medians taken)
+    coldstart_runs: int
 
 
 QUICK = Sizes(
@@ -58,6 +60,7 @@ QUICK = Sizes(
     listing_calls=5,
     transfer_mib=24,
     transfer_runs=1,
+    coldstart_runs=3,
 )
 FULL = Sizes(
     calls=2000,
@@ -70,6 +73,7 @@ FULL = Sizes(
     listing_calls=40,
     transfer_mib=512,
     transfer_runs=3,
+    coldstart_runs=10,
 )
 
 
