@@ -2,16 +2,17 @@
 
 What a Lambda or a CLI pays on every invocation: the interpreter, the imports, the client, one
 ``head_object`` against a server on 127.0.0.1 (``head_server.py``, in its own process), over http and
-over https (a self-signed certificate made at the start, given to every client as ``verify=``). Each
-row runs in a fresh ``python -c``; the rows are interleaved run by run, medians are taken; the child
-prints its phases (perf_counter around the import, the client, the first call) and its peak RSS
-(VmHWM, read in the child at its end: ru_maxrss would include the parent's memory copied at fork);
-the parent times the whole process.
+over https (a self-signed certificate made at the start; every client gets ``verify=`` a bundle of
+certifi's CAs plus that certificate, so that it loads a full bundle as ``verify=True`` would). Each row
+runs in a fresh ``python -c``; the rows are interleaved, their order rotated from run to run, medians
+are taken; the child prints its phases (perf_counter around the import, the client, the first call)
+and its peak RSS (VmHWM, read in the child at its end: ru_maxrss would include the parent's memory
+copied at fork); the parent times the whole process.
 
-The children's environment is the parent's without AWS_* and proxy variables, with HOME in a fresh
-directory (no ~/.aws files) and AWS_EC2_METADATA_DISABLED=true: boto3 then finds nothing to read or
-probe, and s3lite gets the same. Everything the children import is byte-compiled first, as ``pip
-install`` does (the environment may set PYTHONDONTWRITEBYTECODE, which would otherwise time the
+The children's environment is the parent's without AWS_*, proxy and CA-bundle variables, with HOME in
+a fresh directory (no ~/.aws files) and AWS_EC2_METADATA_DISABLED=true: boto3 then finds nothing to
+read or probe, and s3lite gets the same. Everything the children import is byte-compiled first, as
+``pip install`` does (the environment may set PYTHONDONTWRITEBYTECODE, which would otherwise time the
 compiler). Then one more run under ``python -X importtime`` says where the s3lite http scenario's
 import time goes, and every child reports which heavy modules it ended up loading.
 """
@@ -22,6 +23,7 @@ import compileall
 import importlib.util
 import os
 import shutil
+import ssl
 import statistics
 import subprocess
 import sys
@@ -149,12 +151,19 @@ def _rows(http_url: str, https_url: str | None, cert: str | None) -> list[Row]:
     return rows
 
 
+#: CA-bundle variables botocore (REQUESTS_CA_BUNDLE) or httpx (SSL_CERT_*) would read instead of certifi's.
+_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR")
+
+
 def clean_env(home: str) -> dict[str, str]:
-    """The parent's environment minus what would make boto3 (or s3lite) read or probe anything."""
+    """The parent's environment minus what would make boto3 (or s3lite) read or probe anything: AWS_*
+    (AWS_CA_BUNDLE, AWS_CONFIG_FILE...), proxies (127.0.0.1 must be reached directly), CA-bundle paths."""
     env = {
         name: value
         for name, value in os.environ.items()
-        if not name.upper().startswith("AWS_") and not name.lower().endswith("_proxy")
+        if not name.upper().startswith("AWS_")
+        and not name.lower().endswith("_proxy")
+        and name.upper() not in _BUNDLE_VARIABLES
     }
     env["HOME"] = home
     env["AWS_EC2_METADATA_DISABLED"] = "true"
@@ -227,6 +236,22 @@ def _cryptography_certificate(cert: Path, key: Path) -> tuple[str, str, str] | N
         )
     )
     return str(cert), str(key), "cryptography"
+
+
+def _bundle(cert: str, directory: Path) -> tuple[str, str]:
+    """A CA bundle as a real https endpoint needs one (certifi's, which boto3 and httpx load by default,
+    else the system's), with the self-signed certificate appended: so the https rows pay for loading a
+    full bundle, as they would with ``verify=True``, and not for one certificate (cheaper than http's
+    default context). Returns (path, where the bundle came from)."""
+    spec = importlib.util.find_spec("certifi")  # found, not imported: the parent's imports stay as they are
+    candidates = [Path(location) / "cacert.pem" for location in (spec.submodule_search_locations or [])] if spec else []
+    candidates.append(Path(ssl.get_default_verify_paths().openssl_cafile))
+    source = next((path for path in candidates if path.is_file()), None)
+    if source is None:
+        return cert, "the certificate alone (no certifi or system bundle found)"
+    bundle = directory / "bundle.pem"
+    bundle.write_bytes(source.read_bytes().rstrip(b"\n") + b"\n" + Path(cert).read_bytes())
+    return str(bundle), f"{source} + the certificate"
 
 
 @contextmanager
@@ -432,6 +457,26 @@ def _loaded(report: Report, rows: list[Row], samples: dict[str, Samples]) -> Non
     report.table("9c. Heavy modules in sys.modules at the end of each child", ["case", *HEAVY], lines)
 
 
+def _notes(how: str | None, bundled: str) -> list[str]:
+    https = (
+        f"https: a self-signed P-256 certificate for IP 127.0.0.1 ({how}); every client gets verify=<bundle>, "
+        f"the bundle being {bundled}."
+        if how
+        else "https rows SKIPPED: neither the openssl command nor cryptography could make a certificate."
+    )
+    return [
+        "wall = the whole process (parent's clock); the phases are the child's perf_counter; peak RSS = VmHWM.",
+        "rows interleaved, their order rotated from run to run (a process right after a heavier one is slower).",
+        "ratios: against boto3 for the same scheme (import rows: against import boto3).",
+        "children's env: no AWS_*, *_proxy, REQUESTS_CA_BUNDLE or SSL_CERT_* variables, HOME = an empty temp "
+        + "dir (no ~/.aws), AWS_EC2_METADATA_DISABLED=true (no IMDS probe).",
+        "server: head_server.py on 127.0.0.1 in its own process (HTTP/1.1 keep-alive); "
+        + f"s3lite from {Path(s3lite.__file__).parent}.",
+        https,
+        "AsyncClient rows: client and first call timed inside asyncio.run (the loop's set-up is in wall only).",
+    ]
+
+
 def run(sizes: Sizes, report: Report) -> None:
     started = time.perf_counter()
     _compile()
@@ -439,27 +484,17 @@ def run(sizes: Sizes, report: Report) -> None:
         env = clean_env(home)
         made = _certificate(Path(home))
         cert, key, how = made if made else (None, None, "")
+        bundle, bundled = _bundle(cert, Path(home)) if cert else (None, "")
         with _server(cert, key) as (http_port, https_port):
             https_url = f"https://127.0.0.1:{https_port}" if https_port else None
-            rows = _rows(f"http://127.0.0.1:{http_port}", https_url, cert)
+            rows = _rows(f"http://127.0.0.1:{http_port}", https_url, bundle)
             samples = {row.label: Samples() for row in rows}
-            for _ in range(sizes.coldstart_runs):
-                for row in rows:
+            for turn in range(sizes.coldstart_runs):
+                # rotated each run: a process right after a heavier one runs ~10% slower here, so every
+                # row takes every place in turn
+                for row in rows[turn % len(rows) :] + rows[: turn % len(rows)]:
                     _run(row, env, samples[row.label])
-            notes = [
-                "wall = the whole process (parent's clock); the phases are the child's perf_counter; peak RSS = VmHWM.",
-                "ratios: against boto3 for the same scheme (import rows: against import boto3).",
-                "children's env: no AWS_* or *_proxy variables, HOME = an empty temp dir, AWS_EC2_METADATA_DISABLED=true.",
-                (
-                    "server: head_server.py on 127.0.0.1 in its own process (HTTP/1.1 keep-alive); "
-                    f"s3lite from {Path(s3lite.__file__).parent}."
-                ),
-                f"https: a self-signed P-256 certificate for IP 127.0.0.1 ({how}), given as verify=<cert> to all."
-                if https_url
-                else "https rows SKIPPED: neither the openssl command nor cryptography could make a certificate.",
-                "AsyncClient rows: client and first call timed inside asyncio.run (the loop's set-up is in wall only).",
-            ]
-            _table(sizes, report, rows, samples, notes)
+            _table(sizes, report, rows, samples, _notes(how, bundled) if https_url else _notes(None, ""))
             _breakdown(report, env, _child_code(next(row for row in rows if row.label == "http: s3lite Client")))
             _loaded(report, rows, samples)
     print(f"\n(section 9 took {time.perf_counter() - started:.1f} s)")
