@@ -132,22 +132,26 @@ class Samples:
         return statistics.median(phase[index] for phase in self.phases)
 
 
-def _rows(http_url: str, https_url: str | None, cert: str | None) -> list[Row]:
+def _rows(http_url: str, https_url: str | None, cert: str | None, boto3: bool = True) -> list[Row]:
+    """The table's rows; without ``boto3`` (not installed), no boto3 rows and no ratios."""
     credentials = ", ".join(f"{name}={value!r}" for name, value in CREDENTIALS.items())
     rows = [
         Row("python -c pass", _import_child("pass")),
         Row("import s3lite", _import_child("import s3lite")),
         Row("import httpx", _import_child("import httpx")),
-        Row("import boto3", _import_child("import boto3"), baseline=True),
     ]
+    if boto3:
+        rows.append(Row("import boto3", _import_child("import boto3"), baseline=True))
     schemes = [("http", http_url, "")] + ([("https", https_url, f", verify={cert!r}")] if https_url else [])
     for scheme, url, verify in schemes:
         options = f"endpoint_url={url!r}, {credentials}{verify}"
         rows += [
             Row(f"{scheme}: s3lite Client", _sync_child("s3lite", f"s3lite.Client({options})"), scheme),
             Row(f"{scheme}: s3lite AsyncClient", _async_child(f"s3lite.AsyncClient({options})"), scheme),
-            Row(f"{scheme}: boto3", _sync_child("boto3", f"boto3.client('s3', {options})"), scheme, baseline=True),
         ]
+        if boto3:
+            child = _sync_child("boto3", f"boto3.client('s3', {options})")
+            rows.append(Row(f"{scheme}: boto3", child, scheme, baseline=True))
     return rows
 
 
@@ -458,13 +462,15 @@ def _loaded(report: Report, rows: list[Row], samples: dict[str, Samples]) -> Non
 
 
 def _notes(how: str | None, bundled: str) -> list[str]:
+    """The table's notes; what is installed alongside matters (httpcore imports trio when it is there)."""
+    present = [name for name in ("trio", "cryptography", "awscrt") if importlib.util.find_spec(name)]
     https = (
         f"https: a self-signed P-256 certificate for IP 127.0.0.1 ({how}); every client gets verify=<bundle>, "
         f"the bundle being {bundled}."
         if how
         else "https rows SKIPPED: neither the openssl command nor cryptography could make a certificate."
     )
-    return [
+    notes = [
         "wall = the whole process (parent's clock); the phases are the child's perf_counter; peak RSS = VmHWM.",
         "rows interleaved, their order rotated from run to run (a process right after a heavier one is slower).",
         "ratios: against boto3 for the same scheme (import rows: against import boto3).",
@@ -474,7 +480,13 @@ def _notes(how: str | None, bundled: str) -> list[str]:
         + f"s3lite from {Path(s3lite.__file__).parent}.",
         https,
         "AsyncClient rows: client and first call timed inside asyncio.run (the loop's set-up is in wall only).",
+        f"installed alongside: {', '.join(present)} (httpcore imports trio when it is installed)."
+        if present
+        else "installed alongside: none of trio, cryptography, awscrt.",
     ]
+    if importlib.util.find_spec("boto3") is None:
+        notes.append("boto3 rows SKIPPED: boto3 is not installed (no ratios).")
+    return notes
 
 
 def run(sizes: Sizes, report: Report) -> None:
@@ -487,7 +499,8 @@ def run(sizes: Sizes, report: Report) -> None:
         bundle, bundled = _bundle(cert, Path(home)) if cert else (None, "")
         with _server(cert, key) as (http_port, https_port):
             https_url = f"https://127.0.0.1:{https_port}" if https_port else None
-            rows = _rows(f"http://127.0.0.1:{http_port}", https_url, bundle)
+            boto3 = importlib.util.find_spec("boto3") is not None
+            rows = _rows(f"http://127.0.0.1:{http_port}", https_url, bundle, boto3)
             samples = {row.label: Samples() for row in rows}
             for turn in range(sizes.coldstart_runs):
                 # rotated each run: a process right after a heavier one runs ~10% slower here, so every
