@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import time
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, Self, Unpack
@@ -10,16 +11,18 @@ from typing import Any, Self, Unpack
 import anyio
 import httpx
 
+from ._async_streaming import AsyncStreamingBody
 from ._base import BaseClient, ClientOptions
+from ._deadline import attempt_deadline
 from ._errors import HTTPClientError
 from ._flow import Driving, HashBody, ReadBody, Send
 from ._http import HttpResponse, StreamBody
-from ._httpx_adapter import attempt_deadline, with_deadlines
+from ._httpx_adapter import check_httpx, with_deadlines
 from ._operations import AsyncOperations
 from ._serialize import CHUNK_SIZE
-from ._streaming import AsyncStreamingBody, with_body
+from ._streaming import with_body
 from ._transfer.aio import AsyncTransfers
-from ._transport import TRANSPORT_ERRORS, aread_whole, from_httpx, to_httpx, translated
+from ._transport import TRANSPORT_ERRORS, aread_whole, from_httpx, to_httpx, translated, transport_failure
 from ._upload import aiter_stream, asha256_of, source_closer
 from ._wait import AsyncPaging
 
@@ -30,8 +33,9 @@ class AsyncClient(BaseClient, AsyncOperations, AsyncPaging, AsyncTransfers):
     def __init__(self, *, transport: httpx.AsyncBaseTransport | None = None, **options: Unpack[ClientOptions]) -> None:
         super().__init__(**options)
         if transport is None:
+            check_httpx()
             transport = httpx.AsyncHTTPTransport(
-                verify=self._options.ssl_context(), limits=self._options.limits, proxy=self._proxy()
+                verify=self._options.tls_context(), limits=self._limits(), proxy=self._proxy()
             )
             with_deadlines(transport)
         self._transport = transport
@@ -63,7 +67,7 @@ class AsyncClient(BaseClient, AsyncOperations, AsyncPaging, AsyncTransfers):
         try:
             with attempt_deadline(deadline):
                 try:
-                    built = to_httpx(request, content, self._options.timeout_for(deadline))
+                    built = to_httpx(request, content, self._options.timeouts_for(deadline, time.monotonic()))
                     response = await self._transport.handle_async_request(built)
                     if effect.stream:
                         return response, from_httpx(response)
@@ -72,7 +76,7 @@ class AsyncClient(BaseClient, AsyncOperations, AsyncPaging, AsyncTransfers):
                     finally:
                         await response.aclose()
                 except TRANSPORT_ERRORS as error:
-                    failure = self._failure(error)
+                    failure = transport_failure(error, open_bodies=self._bodies.count)
         finally:
             if not isinstance(content, bytes):
                 with anyio.CancelScope(shield=True):  # closed even when the call is being cancelled

@@ -6,28 +6,28 @@ The two clients differ only in how they perform the flow's effects (send, read, 
 from __future__ import annotations
 
 import random
-import ssl
 import time
-import xml.etree.ElementTree  # noqa: F401 - _xml.parse_result's parser: loaded with a client, not by its first listing
 from collections.abc import Mapping
-from typing import Any, Literal, TypedDict
-
-import httpx
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 from ._body import plan_stream_body
 from ._credentials import resolve_credentials, resolve_region
 from ._endpoint import Endpoint
-from ._errors import NoCredentialsError, ParamValidationError, S3LiteError
+from ._errors import NoCredentialsError, ParamValidationError
 from ._flow import CallContext, Flow, operation_flow
 from ._http import PartBody
-from ._httpx_adapter import check_httpx
 from ._model import operation_names
 from ._operations import METHODS
+from ._options import TransportOptions
 from ._retry import RetryPolicy
 from ._serialize import UploadSigning, serialize
 from ._sigv4 import MAX_PRESIGN_EXPIRES, presign
 from ._streaming import OpenBodies
-from ._transport import TransportOptions, transport_failure
+
+if TYPE_CHECKING:
+    import ssl
+
+    import httpx
 
 
 class ClientOptions(TypedDict, total=False):
@@ -77,7 +77,6 @@ class BaseClient:
         attempt_timeout: float | None = None,
         upload_signing: UploadSigning = "auto",
     ) -> None:
-        check_httpx()
         region = resolve_region(region_name)
         try:
             credentials = resolve_credentials(
@@ -90,8 +89,6 @@ class BaseClient:
             if endpoint_url
             else Endpoint.for_region(region, addressing_style=addressing_style)
         )
-        if isinstance(max_connections, bool) or not isinstance(max_connections, int) or max_connections < 1:
-            raise ParamValidationError("Invalid max_connections: must be an int of at least 1")
         self._context = CallContext(
             credentials,
             region,
@@ -101,7 +98,7 @@ class BaseClient:
             retry=RetryPolicy.for_mode(retry_mode, max_attempts),
             upload_signing=upload_signing,
         )
-        self._options = TransportOptions.build(
+        self._options = TransportOptions(
             timeout=timeout,
             max_connections=max_connections,
             verify=verify,
@@ -121,8 +118,12 @@ class BaseClient:
         limit = self._options.attempt_timeout
         return None if limit is None else time.monotonic() + limit
 
-    def _failure(self, error: Exception) -> S3LiteError:
-        return transport_failure(error, open_bodies=self._bodies.count)
+    def _limits(self) -> httpx.Limits:
+        """``max_connections`` as httpx's transports take it (every connection may be kept alive)."""
+        import httpx
+
+        connections = self._options.max_connections
+        return httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
 
     def _proxy(self) -> str | None:
         endpoint = self._context.endpoint

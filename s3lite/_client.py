@@ -1,7 +1,9 @@
-"""``Client``: the eight operations, synchronously, over any ``httpx.BaseTransport``.
+"""``Client``: every operation, synchronously, over s3lite's own HTTP/1.1 pool or any ``httpx.BaseTransport``.
 
-The client hands ``httpx.Request`` objects straight to the transport: httpx's client layer
-(redirects, cookies, auth, hooks) costs ~56 us a call and S3 needs none of it.
+With no ``transport`` and no proxy, requests go through :class:`s3lite._wire.Pool`, and httpx is
+never imported (issue 14: it is most of a cold start). A transport passed in gets ``httpx.Request``
+objects straight (:class:`s3lite._transport.HttpxSender`): httpx's client layer (redirects,
+cookies, auth, hooks) costs ~56 us a call and S3 needs none of it.
 """
 
 from __future__ import annotations
@@ -9,22 +11,22 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, Self, Unpack
-
-import httpx
+from typing import TYPE_CHECKING, Any, Self, Unpack
 
 from ._base import BaseClient, ClientOptions
+from ._deadline import attempt_deadline
 from ._errors import HTTPClientError
 from ._flow import Driving, HashBody, ReadBody, Send
-from ._http import HttpResponse, StreamBody
-from ._httpx_adapter import attempt_deadline, with_deadlines
+from ._http import Exchange, HttpResponse, Sender, StreamBody
 from ._operations import SyncOperations
 from ._serialize import CHUNK_SIZE
 from ._streaming import StreamingBody, with_body
 from ._transfer.sync import SyncTransfers
-from ._transport import TRANSPORT_ERRORS, from_httpx, read_whole, to_httpx, translated
 from ._upload import iter_stream, sha256_of, source_closer
 from ._wait import SyncPaging
+
+if TYPE_CHECKING:
+    import httpx
 
 
 class Client(BaseClient, SyncOperations, SyncPaging, SyncTransfers):
@@ -32,16 +34,28 @@ class Client(BaseClient, SyncOperations, SyncPaging, SyncTransfers):
 
     def __init__(self, *, transport: httpx.BaseTransport | None = None, **options: Unpack[ClientOptions]) -> None:
         super().__init__(**options)
+        self._sender: Sender = self._make_sender(transport)
+
+    def _make_sender(self, transport: httpx.BaseTransport | None) -> Sender:
+        proxy = self._proxy() if transport is None else None
+        if transport is None and proxy is None:
+            from ._wire import Pool
+
+            return Pool(self._options, self._bodies)
+        import httpx
+
+        from ._httpx_adapter import check_httpx, with_deadlines
+        from ._transport import HttpxSender
+
         if transport is None:
-            transport = httpx.HTTPTransport(
-                verify=self._options.ssl_context(), limits=self._options.limits, proxy=self._proxy()
-            )
+            check_httpx()
+            transport = httpx.HTTPTransport(verify=self._options.tls_context(), limits=self._limits(), proxy=proxy)
             with_deadlines(transport)
-        self._transport = transport
+        return HttpxSender(transport, self._options, self._bodies)
 
     def close(self) -> None:
         self._release_abandoned()
-        self._transport.close()
+        self._sender.close()
 
     def __enter__(self) -> Self:
         return self
@@ -57,35 +71,23 @@ class Client(BaseClient, SyncOperations, SyncPaging, SyncTransfers):
         for response in self._bodies.take_abandoned():
             response.close()
 
-    def _send(self, effect: Send, deadline: float | None) -> tuple[httpx.Response, HttpResponse]:
+    def _send(self, effect: Send, deadline: float | None) -> tuple[Exchange | None, HttpResponse]:
         request = effect.request
         body = request.body
         content = iter_stream(body, CHUNK_SIZE) if isinstance(body, StreamBody) else body
         try:
             with attempt_deadline(deadline):
-                try:
-                    response = self._transport.handle_request(
-                        to_httpx(request, content, self._options.timeout_for(deadline))
-                    )
-                    if effect.stream:
-                        return response, from_httpx(response)
-                    try:
-                        return response, from_httpx(response, read_whole(response))
-                    finally:
-                        response.close()
-                except TRANSPORT_ERRORS as error:
-                    failure = self._failure(error)
+                return self._sender.send(request, content, deadline, effect.stream)
         finally:
             if not isinstance(content, bytes):
                 content.close()  # ends the read-ahead worker thread now, whatever happened
-        raise failure  # outside the except: a refused request keeps no trace of what h11 quoted
 
     def _call(self, operation: str, params: Mapping[str, Any]) -> Any:
         self._release_abandoned()
         driving = Driving(self._flow(operation, params, allow_async=False))
         deadline = None
-        #: the transport's response whose body the flow left unread (a streamed result, or an error's body)
-        held: httpx.Response | None = None
+        #: the response whose body the flow left unread (a streamed result, or an error's body)
+        held: Exchange | None = None
         try:
             while (effect := driving.next_effect()) is not None:
                 if isinstance(effect, Send):
@@ -94,8 +96,7 @@ class Client(BaseClient, SyncOperations, SyncPaging, SyncTransfers):
                         previous.close()
                     deadline = self._deadline()
                     try:
-                        raw, described = self._send(effect, deadline)
-                        held = raw if effect.stream else None
+                        held, described = self._send(effect, deadline)
                         driving.received(described)
                     except HTTPClientError as error:
                         driving.fail(error)
@@ -106,11 +107,9 @@ class Client(BaseClient, SyncOperations, SyncPaging, SyncTransfers):
                     assert unread is not None  # ReadBody follows a streamed Send
                     with attempt_deadline(deadline):
                         try:
-                            driving.answer(read_whole(unread))
-                        except TRANSPORT_ERRORS as error:
-                            driving.fail(translated(error))
-                        finally:
-                            unread.close()
+                            driving.answer(unread.read_whole())
+                        except HTTPClientError as error:
+                            driving.fail(error)
                 else:
                     time.sleep(effect.seconds)
             result, held = with_body(operation, driving, held, params, StreamingBody, self._bodies)

@@ -16,7 +16,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from ._client import Client
-from ._transfer.config import MiB, TransferConfig
+from ._transfer.config import TransferConfig
+from ._transfer.limits import MiB
 
 ACCESS_KEY = "AKIDEXAMPLE"
 SECRET_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"

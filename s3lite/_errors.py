@@ -68,7 +68,8 @@ class BodyClosedError(S3LiteError, ValueError):
 
 
 class HTTPClientError(S3LiteError):
-    """The request could not be sent or its response could not be read; ``__cause__`` is httpx's error."""
+    """The request could not be sent or its response could not be read; ``__cause__`` is the
+    underlying error (an OSError of the socket, or httpx's error under an httpx transport)."""
 
 
 class EndpointConnectionError(HTTPClientError):
@@ -86,6 +87,24 @@ class ReadTimeoutError(HTTPClientError):
 class PoolTimeoutError(HTTPClientError):
     """Every pooled connection stayed busy for the whole pool timeout - most often because GetObject
     bodies were neither read to the end nor closed. Not retried: waiting again would not free one."""
+
+
+def pool_timeout(open_bodies: int) -> PoolTimeoutError:
+    """The pool ran dry: said with the most likely cause, this client's GetObject bodies left open."""
+    return PoolTimeoutError(
+        "No connection became free in the pool within the pool timeout: "
+        f"{open_bodies} GetObject bodies of this client are open, each holding a connection. "
+        "Read each Body to its end or close it (with obj['Body'] as body: ...)"
+    )
+
+
+def not_sendable() -> ParamValidationError:
+    """A request HTTP/1.1 cannot carry (a CR or LF in a header value, a name that is no token).
+
+    The lower layer's message is never used: it quotes the offending header, value and all (a
+    session token, an SSE-C key); and sending the same bytes again could only fail again, so the
+    flow does not retry it."""
+    return ParamValidationError("The request could not be sent: HTTP/1.1 does not allow a header or the URL as built")
 
 
 class IncompleteReadError(HTTPClientError):

@@ -5,8 +5,8 @@ Plain values with no I/O and no httpx, so another SDK can drive the core with it
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, NamedTuple
+from collections.abc import Iterator, Mapping
+from typing import Any, NamedTuple, Protocol
 
 #: Headers whose values are secrets or carry them, shown as ``<redacted>`` in reprs and logs: the
 #: signature, the session token, and every header member the model marks sensitive (SSE-C keys, KMS
@@ -41,6 +41,19 @@ MAX_ERROR_BODY = 256 * 1024
 def body_limit(status: int) -> int:
     """How much of a response body with ``status`` may be read whole."""
     return MAX_RESULT_BODY if status < 300 else MAX_ERROR_BODY
+
+
+def past_the_cap(status: int, limit: int) -> bytes:
+    """What a body read whole amounts to once it passed its cap (nothing more is read, and the
+    connection is closed, not reused): a result is a ResponseParseError, an error keeps its status
+    with no body (so a proxy's big 503 page is still retried as a 503)."""
+    if status < 300:
+        from ._errors import ResponseParseError
+
+        raise ResponseParseError(
+            f"The response body is larger than the {limit // 1024} KiB s3lite reads for such a response"
+        )
+    return b""
 
 
 class StreamBody(NamedTuple):
@@ -110,3 +123,31 @@ class HttpResponse(NamedTuple):
     headers: dict[str, str]
     body: bytes = b""
     names: Mapping[str, str] | None = None
+
+
+class Exchange(Protocol):
+    """A response whose body is still to be read, as ``Client`` holds one (s3lite's own pool's,
+    or an httpx transport's): every failure an :class:`s3lite.HTTPClientError`."""
+
+    def chunks(self) -> Iterator[bytes]:
+        """The body's bytes as they arrive, undecoded; the connection is released at the end."""
+        ...
+
+    def read_whole(self) -> bytes:
+        """The whole body, within :func:`body_limit`; the exchange is closed after."""
+        ...
+
+    def close(self) -> None:
+        """Stop reading: the connection is closed (never reused) unless the body was read to its end."""
+        ...
+
+
+class Sender(Protocol):
+    """What ``Client`` sends through: ``send`` returns the response described, and the exchange
+    when ``stream`` asks for its body to be left unread (None otherwise: the body is in the description)."""
+
+    def send(
+        self, request: HttpRequest, content: bytes | Iterator[bytes], deadline: float | None, stream: bool
+    ) -> tuple[Exchange | None, HttpResponse]: ...
+
+    def close(self) -> None: ...

@@ -22,14 +22,14 @@ httpx 1.0 (pre-release) is a different library (no transports, no httpcore): see
 
 from __future__ import annotations
 
-import time
-from contextvars import ContextVar, Token
 from typing import Any
 
 import httpcore
 import httpx
 
+from ._deadline import bounded as _bounded
 from ._errors import S3LiteError
+from ._h1 import ReadSize
 
 
 def check_httpx() -> None:
@@ -91,74 +91,7 @@ def retire_if_leftover(response: httpx.Response) -> bool:
     return True
 
 
-# -- the attempt deadline ---------------------------------------------------------------------
-
-#: time.monotonic() by which the current attempt must be over, or None; per thread and per task
-_deadline: ContextVar[float | None] = ContextVar("s3lite_attempt_deadline", default=None)
-
-
-class attempt_deadline:  # a function's name: it is used as ``with attempt_deadline(when):``
-    """Network operations run inside get at most the time left until ``deadline`` (monotonic);
-    with None, nothing is changed (the common case costs nothing)."""
-
-    __slots__ = ("_deadline", "_token")
-
-    def __init__(self, deadline: float | None) -> None:
-        self._deadline = deadline
-        self._token: Token[float | None] | None = None
-
-    def __enter__(self) -> None:
-        if self._deadline is not None:
-            self._token = _deadline.set(self._deadline)
-
-    def __exit__(self, *exc: object) -> None:
-        if self._token is not None:
-            _deadline.reset(self._token)
-
-
-def deadline_passed() -> bool:
-    deadline = _deadline.get()
-    return deadline is not None and time.monotonic() >= deadline
-
-
-def _bounded(timeout: float | None, expired: type[Exception]) -> float | None:
-    """``timeout`` shortened to the time left in the attempt; ``expired`` raised when none is left."""
-    deadline = _deadline.get()
-    if deadline is None:
-        return timeout
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise expired("attempt_timeout exceeded")
-    return left if timeout is None or timeout > left else timeout
-
-
-#: the most a socket read asks for (httpcore asks for 64 KiB). Each read of a large body costs httpcore
-#: and h11 a fixed overhead in Python: a 256 MiB download_file in ten ranges took 1.01-1.06 s in
-#: 64 KiB reads and 0.57-0.58 s in 1 MiB reads (README, Performance). A read of 1 MiB also costs the
-#: allocation of 1 MiB (~15 us: glibc maps it), too much for a small response: the size asked for
-#: grows only while reads come back full (:class:`_ReadSize`). s3lite's default transport only.
-READ_SIZE = 1024 * 1024
-
-
-class _ReadSize:
-    """What the next read of one connection asks for: httpcore's own size, four times more after
-    each read that came back full (a body is streaming in), back to httpcore's after one that gave
-    less than httpcore asked for (a small response; a TLS record, never more than 16 KiB)."""
-
-    __slots__ = ("_size",)
-
-    def __init__(self) -> None:
-        self._size = 0
-
-    def asked(self, max_bytes: int) -> int:
-        return max(max_bytes, self._size)
-
-    def got(self, asked: int, data: bytes, max_bytes: int) -> bytes:
-        if len(data) >= asked:
-            self._size = min(asked * 4, READ_SIZE)
-        elif len(data) < max_bytes:
-            self._size = max_bytes
-        return data
+# -- the attempt deadline, enforced under httpx (see s3lite._deadline) --------------------------------
 
 
 class _Stream(httpcore.NetworkStream):
@@ -166,12 +99,13 @@ class _Stream(httpcore.NetworkStream):
 
     def __init__(self, inner: httpcore.NetworkStream) -> None:
         self._inner = inner
-        self._read_size = _ReadSize()
+        self._read_size = ReadSize()
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         asked = self._read_size.asked(max_bytes)
         data = self._inner.read(asked, _bounded(timeout, httpcore.ReadTimeout))
-        return self._read_size.got(asked, data, max_bytes)
+        self._read_size.got(asked, len(data), max_bytes)
+        return data
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
         self._inner.write(buffer, _bounded(timeout, httpcore.WriteTimeout))
@@ -219,12 +153,13 @@ class _AsyncStream(httpcore.AsyncNetworkStream):
 
     def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
         self._inner = inner
-        self._read_size = _ReadSize()
+        self._read_size = ReadSize()
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         asked = self._read_size.asked(max_bytes)
         data = await self._inner.read(asked, _bounded(timeout, httpcore.ReadTimeout))
-        return self._read_size.got(asked, data, max_bytes)
+        self._read_size.got(asked, len(data), max_bytes)
+        return data
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
         await self._inner.write(buffer, _bounded(timeout, httpcore.WriteTimeout))

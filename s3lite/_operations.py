@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterable, Iterable, Mapping
     from typing import Unpack
 
-    from ._streaming import AsyncStreamingBody, StreamingBody
+    from ._async_streaming import AsyncStreamingBody
+    from ._streaming import StreamingBody
     from ._types import (
         AbortMultipartUploadOutput,
         AbortMultipartUploadRequest,

@@ -22,12 +22,9 @@ exception or do something surprising:
 from __future__ import annotations
 
 import base64
-import json
 import time
 from collections.abc import AsyncIterator, Generator, Iterator, Mapping
 from typing import Any, NamedTuple, Protocol, TypedDict
-
-import anyio
 
 from ._errors import ClientError, PaginationError, ParamValidationError
 
@@ -136,6 +133,8 @@ async def anext_page(client: AsyncCaller, stepper: Stepper) -> dict[str, Any] | 
         if isinstance(effect, Page):
             return effect.result
         if isinstance(effect, Sleep):
+            import anyio  # here: a Client (sync) never needs it
+
             await anyio.sleep(effect.seconds)
             continue
         try:
@@ -154,6 +153,8 @@ def encode_token(token: Mapping[str, Any]) -> str:
     Bytes values, which JSON cannot hold, are base64-encoded in place and their paths listed under
     ``boto_encoded_keys`` (S3's tokens are strings and ints, so this is for fidelity only).
     """
+    import json  # here, not with the client: only a resumable pagination needs it
+
     try:
         text = json.dumps(token)
     except (TypeError, UnicodeDecodeError):
@@ -185,6 +186,8 @@ def decode_token(token: str) -> dict[str, Any]:
     Raises ``ValueError``/``TypeError``/``LookupError`` for anything that is not such a token, which
     :func:`parse_starting_token` takes as botocore's older ``a___b___index`` form.
     """
+    import json
+
     decoded = json.loads(base64.b64decode(token.encode("utf-8")).decode("utf-8"))
     if not isinstance(decoded, dict):
         raise TypeError("not a token dict")

@@ -1,8 +1,9 @@
 """GetObject's ``Body``: the response stream, read as the caller asks, checked when it ends.
 
-``StreamingBody`` and ``AsyncStreamingBody`` differ only in how they pull the next chunk from
-httpx; buffering, byte counting against Content-Length, checksum verification and line splitting
-live once, in :class:`BodyState`.
+``StreamingBody`` and ``AsyncStreamingBody`` (``_async_streaming``) differ only in how they pull the
+next chunk (from an :class:`s3lite._http.Exchange`, from an httpx async response); buffering, byte
+counting against Content-Length, checksum verification and line splitting live once, in
+:class:`BodyState`.
 """
 
 from __future__ import annotations
@@ -10,16 +11,17 @@ from __future__ import annotations
 import weakref
 from _thread import allocate_lock
 from collections import deque
-from collections.abc import AsyncIterator, Iterator, Mapping
-from types import TracebackType
-from typing import Any, NoReturn, Self
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any, NoReturn, Self
 
 from ._checksums import ChecksumVerifier, response_verifier
-from ._errors import BodyClosedError, IncompleteReadError, S3LiteError
+from ._errors import BodyClosedError, HTTPClientError, IncompleteReadError, S3LiteError
 from ._flow import Driving
 from ._http import HttpResponse
 from ._model import operation
-from ._transport import TRANSPORT_ERRORS, araw_chunks, raw_chunks, translated
+
+if TYPE_CHECKING:
+    from ._http import Exchange
 
 DEFAULT_CHUNK_SIZE = 1024
 
@@ -75,10 +77,10 @@ class BodyState:
             self._error = error
             raise
 
-    def fail(self, error: Exception) -> NoReturn:
-        """The transport failed mid-body: remember it (as our exception, httpx's as its cause) and raise."""
-        self._error = translated(error)
-        raise self._error
+    def fail(self, error: HTTPClientError) -> NoReturn:
+        """The transport failed mid-body: remember it (the lower layer's error as its cause) and raise."""
+        self._error = error
+        raise error
 
     def wants(self, amount: int | None) -> bool:
         """Whether a read of ``amount`` must pull more; raises what stops any read (an earlier
@@ -227,9 +229,9 @@ class StreamingBody:
     resort - garbage-collected (see :class:`OpenBodies`); ``with obj["Body"] as body:`` is the way.
     """
 
-    def __init__(self, response: Any, state: BodyState, bodies: OpenBodies | None = None) -> None:
+    def __init__(self, response: Exchange, state: BodyState, bodies: OpenBodies | None = None) -> None:
         self._response = response
-        self._chunks: Iterator[bytes] = raw_chunks(response)
+        self._chunks: Iterator[bytes] = response.chunks()
         self._state = state
         self._bodies = OpenBodies() if bodies is None else bodies
         self._watcher = self._bodies.watch(self, response)
@@ -244,7 +246,7 @@ class StreamingBody:
             self._release()
             self._state.end()
             return
-        except TRANSPORT_ERRORS as error:
+        except HTTPClientError as error:
             self._release()
             self._state.fail(error)
         self._state.feed(chunk)
@@ -318,105 +320,3 @@ class StreamingBody:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-class AsyncStreamingBody:
-    """The body of a GetObject response from :class:`AsyncClient`: ``await body.read()``."""
-
-    def __init__(self, response: Any, state: BodyState, bodies: OpenBodies | None = None) -> None:
-        self._response = response
-        self._chunks: AsyncIterator[bytes] = araw_chunks(response)
-        self._state = state
-        self._bodies = OpenBodies() if bodies is None else bodies
-        self._watcher = self._bodies.watch(self, response)
-
-    def __repr__(self) -> str:
-        return f"<AsyncStreamingBody eof={self._state.eof}>"
-
-    async def _pull(self) -> None:
-        try:
-            chunk = await self._chunks.__anext__()
-        except StopAsyncIteration:
-            await self._release()
-            self._state.end()
-            return
-        except TRANSPORT_ERRORS as error:
-            await self._release()
-            self._state.fail(error)
-        self._state.feed(chunk)
-
-    async def _release(self) -> None:
-        await self._response.aclose()
-        self._bodies.released(self._watcher)
-
-    async def read(self, amt: int | None = None) -> bytes:
-        state, amount = self._state, as_amount(amt)
-        while state.wants(amount):
-            await self._pull()
-        return state.take(amount)
-
-    async def read1(self, amt: int | None = None) -> bytes:
-        state = self._state
-        while state.wants(1):
-            await self._pull()
-        return state.take(as_amount(amt))
-
-    def readable(self) -> bool:
-        return True
-
-    async def readlines(self) -> list[bytes]:
-        return [line async for line in self.iter_lines(keepends=True)]
-
-    async def readinto(self, buffer: bytearray | memoryview) -> int:
-        data = await self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-    def tell(self) -> int:
-        return self._state.position
-
-    async def iter_chunks(self, chunk_size: int = DEFAULT_CHUNK_SIZE) -> AsyncIterator[bytes]:
-        while chunk := await self.read(chunk_size):
-            yield chunk
-
-    async def iter_lines(self, chunk_size: int = DEFAULT_CHUNK_SIZE, keepends: bool = False) -> AsyncIterator[bytes]:
-        pending = b""
-        async for chunk in self.iter_chunks(chunk_size):
-            lines, pending = split_lines(pending, chunk, keepends)
-            for line in lines:
-                yield line
-        for line in last_line(pending, keepends):
-            yield line
-
-    def __aiter__(self) -> AsyncIterator[bytes]:
-        return self.iter_chunks()
-
-    async def __anext__(self) -> bytes:
-        if chunk := await self.read(DEFAULT_CHUNK_SIZE):
-            return chunk
-        raise StopAsyncIteration
-
-    @property
-    def closed(self) -> bool:
-        return self._state.closed
-
-    async def close(self) -> None:
-        self._state.closed = True
-        # The chunk iterator may be an async generator suspended mid-body: close it here, in this
-        # task, rather than leave it to the garbage collector (trio warns when it has to).
-        aclose = getattr(self._chunks, "aclose", None)
-        try:
-            if aclose is not None:
-                await aclose()
-        finally:
-            await self._release()
-
-    aclose = close
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.close()

@@ -1,21 +1,14 @@
-"""The httpx side of the clients: request and response conversion, error mapping, TLS, proxies, limits.
+"""The httpx side of the clients: request and response conversion, error mapping.
 
-Shared by ``Client`` and ``AsyncClient``; imported only when a client is built, so that
-``import s3lite`` stays free of httpx.
+Used by ``Client`` with a caller's transport or a proxy, and by ``AsyncClient``; imported only
+then, so that ``import s3lite`` (and a ``Client`` on s3lite's own pool) stays free of httpx.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import math
-import os
-import ssl
-import threading
 import time
-import urllib.request
 from collections.abc import AsyncGenerator, AsyncIterator, Iterator
-from dataclasses import dataclass
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import anyio
 import httpx
@@ -25,14 +18,19 @@ from ._errors import (
     EndpointConnectionError,
     HTTPClientError,
     ParamValidationError,
-    PoolTimeoutError,
     ReadTimeoutError,
-    ResponseParseError,
     S3LiteError,
+    not_sendable,
+    pool_timeout,
 )
-from ._http import HttpRequest, HttpResponse, body_limit
+from ._h1 import request_fields, response_of
+from ._http import HttpRequest, HttpResponse, body_limit, past_the_cap
+from ._options import Timeouts, TransportOptions
+
+if TYPE_CHECKING:
+    from ._streaming import OpenBodies
+from ._deadline import deadline_passed
 from ._httpx_adapter import (
-    deadline_passed,
     exact_url,
     http11_connection,
     raw_headers,
@@ -40,163 +38,6 @@ from ._httpx_adapter import (
     set_content,
     set_raw_headers,
 )
-
-_ssl_lock = threading.Lock()
-_ssl_context: ssl.SSLContext | None = None
-
-
-def shared_ssl_context() -> ssl.SSLContext:
-    """One verifying TLS context per process: httpx builds a new one per client (16-33 ms here)."""
-    global _ssl_context
-    with _ssl_lock:
-        if _ssl_context is None:
-            _ssl_context = httpx.create_ssl_context()
-        return _ssl_context
-
-
-#: proxy URL schemes httpx can use (socks5 needs httpx's ``socks`` extra)
-PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
-
-
-def _seconds(value: object, what: str) -> float | None:
-    """A timeout in seconds: a positive, finite number, or None (no limit) where httpx allows it."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf:
-        raise ParamValidationError(f"Invalid {what}: must be a positive, finite number of seconds")
-    return float(value)
-
-
-def _redacted_url(url: str) -> str:
-    """``scheme://user:***@host`` - a proxy URL fit for a repr or a message (its password never)."""
-    scheme, sep, rest = url.partition("://")
-    userinfo, at, host = rest.rpartition("@")
-    if not at:
-        return url
-    user = userinfo.partition(":")[0]
-    return f"{scheme}{sep}{user}:***@{host}"
-
-
-def _checked_proxy(proxy: str, where: str) -> str:
-    """``proxy`` if httpx can use it, else a ParamValidationError naming ``where`` and never the URL
-    (its userinfo may hold a password, and httpx's own parse errors quote pieces of it)."""
-    scheme = proxy.partition("://")[0].lower() if "://" in proxy else ""
-    if scheme not in PROXY_SCHEMES:
-        raise ParamValidationError(
-            f"Invalid {where}: the proxy URL's scheme must be one of {', '.join(PROXY_SCHEMES)} "
-            f"(got {scheme or 'none'!r})"
-        )
-    try:
-        httpx.Proxy(proxy)
-    except (httpx.InvalidURL, ValueError, TypeError):
-        raise ParamValidationError(f"Invalid {where}: not a URL httpx can use as a proxy") from None
-    if scheme.startswith("socks") and importlib.util.find_spec("socksio") is None:
-        # httpx would raise a bare ImportError when the transport is built
-        raise ParamValidationError(
-            f"Invalid {where}: a SOCKS proxy needs httpx's socks extra (pip install 'httpx[socks]')"
-        )
-    return proxy
-
-
-@dataclass(frozen=True)
-class TransportOptions:
-    """What users need from httpx's client layer: timeouts, connection limits, TLS and proxies.
-
-    ``timeout`` bounds each phase on its own (connect, each socket read, each write, the wait for a
-    pooled connection), as in httpx and botocore; ``attempt_timeout`` bounds one attempt as a whole
-    (see :func:`s3lite._httpx_adapter.attempt_deadline`). Everything is checked here, at build time,
-    so that a bad option is a ParamValidationError and never an error on every call.
-    """
-
-    timeout: httpx.Timeout
-    limits: httpx.Limits
-    verify: bool | str | ssl.SSLContext
-    proxy: str | None
-    trust_env: bool
-    attempt_timeout: float | None = None
-
-    def __repr__(self) -> str:
-        proxy = None if self.proxy is None else _redacted_url(self.proxy)
-        return (
-            f"TransportOptions(timeout={self.timeout!r}, limits={self.limits!r}, verify={self.verify!r}, "
-            f"proxy={proxy!r}, trust_env={self.trust_env!r}, attempt_timeout={self.attempt_timeout!r})"
-        )
-
-    @classmethod
-    def build(
-        cls,
-        *,
-        timeout: float | httpx.Timeout | None,
-        max_connections: int,
-        verify: bool | str | ssl.SSLContext,
-        proxy: str | None,
-        trust_env: bool,
-        attempt_timeout: float | None = None,
-    ) -> TransportOptions:
-        if isinstance(timeout, httpx.Timeout):
-            for phase, value in timeout.as_dict().items():
-                _seconds(value, f"timeout ({phase})")
-            resolved = timeout
-        else:
-            # botocore's defaults: 60 s connect and read.
-            resolved = httpx.Timeout(60.0 if timeout is None else _seconds(timeout, "timeout"))
-        if not isinstance(verify, (bool, str, ssl.SSLContext)):
-            raise ParamValidationError(
-                f"Invalid type for verify, type: {type(verify).__name__}, valid types: bool, str, ssl.SSLContext"
-            )
-        if isinstance(verify, str) and not os.path.exists(verify):
-            raise ParamValidationError("Invalid verify: no CA bundle file or directory at the path given")
-        if proxy is not None:
-            if not isinstance(proxy, str):
-                raise ParamValidationError(f"Invalid type for proxy, type: {type(proxy).__name__}, valid types: str")
-            _checked_proxy(proxy, "proxy")
-        limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
-        return cls(resolved, limits, verify, proxy, trust_env, _seconds(attempt_timeout, "attempt_timeout"))
-
-    def timeout_for(self, deadline: float | None) -> httpx.Timeout:
-        """The timeouts of an attempt that must end by ``deadline`` (monotonic): the wait for a pooled
-        connection shortened to the time left, as the network backend shortens every read and write."""
-        if deadline is None:
-            return self.timeout
-        left = max(deadline - time.monotonic(), 0.001)
-        timeout = self.timeout
-        if timeout.pool is not None and timeout.pool <= left:
-            return timeout
-        return httpx.Timeout(connect=timeout.connect, read=timeout.read, write=timeout.write, pool=left)
-
-    def ssl_context(self) -> ssl.SSLContext | bool:
-        if self.verify is True:
-            return shared_ssl_context()
-        if isinstance(self.verify, str):
-            try:
-                if os.path.isdir(self.verify):
-                    return ssl.create_default_context(capath=self.verify)
-                return ssl.create_default_context(cafile=self.verify)
-            except (OSError, ssl.SSLError):
-                raise ParamValidationError("Invalid verify: the file given holds no usable CA certificates") from None
-        return self.verify
-
-    def proxy_for(self, scheme: str, host: str) -> str | None:
-        """The explicit ``proxy``, else ``HTTPS_PROXY``/``HTTP_PROXY``/``ALL_PROXY`` unless ``NO_PROXY``
-        covers the endpoint (httpx's ``trust_env`` behaviour)."""
-        if self.proxy is not None:
-            return self.proxy
-        if not self.trust_env:
-            return None
-        proxies = urllib.request.getproxies()
-        if not proxies:
-            return None
-        hostname = host.rsplit(":", 1)[0] if not host.startswith("[") else host
-        if urllib.request.proxy_bypass(hostname):
-            return None
-        variable = scheme if scheme in proxies else "all"
-        proxy = proxies.get(variable)
-        if proxy is None:
-            return None
-        if "://" not in proxy:  # "proxy:3128": http:// assumed, as httpx and botocore assume it
-            proxy = f"http://{proxy}"
-        return _checked_proxy(proxy, f"proxy from the environment ({variable.upper()}_PROXY)")
-
 
 #: Parsed origins (scheme://host/), the part of a URL that repeats across calls.
 _origins: dict[str, httpx.URL] = {}
@@ -222,19 +63,16 @@ class _AsyncUpload(httpx.AsyncByteStream):
         return self._chunks
 
 
-_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
-
-
 def to_httpx(
-    request: HttpRequest, content: bytes | Iterator[bytes] | AsyncIterator[bytes], timeout: httpx.Timeout
+    request: HttpRequest, content: bytes | Iterator[bytes] | AsyncIterator[bytes], timeouts: Timeouts
 ) -> httpx.Request:
     """An ``httpx.Request`` whose path on the wire is exactly ``request.path``.
 
     httpx normalises dot segments when it parses a URL (``a/./b/../c`` -> ``a/c``), but S3 keys are
     opaque and the path sent must be the path signed; so the parsed URL's path and query are replaced
-    after parsing (tests/test_transport.py pins this against the httpx version in use). The headers are
-    built as httpx would build them (Host first, then ours, then Content-Length) but without its
-    per-header normalisation: values were validated as printable ASCII before signing.
+    after parsing (tests/test_transport.py pins this against the httpx version in use). The header
+    fields are s3lite's own HTTP/1.1 pool's (:func:`s3lite._h1.request_fields`), installed without
+    httpx's per-header normalisation: values were validated as printable ASCII before signing.
     """
     origin = f"{request.scheme}://{request.host}/"
     base = _origins.get(origin)
@@ -242,31 +80,17 @@ def to_httpx(
         if len(_origins) >= 256:  # one per bucket when virtual-hosted: bounded like the signing keys
             _origins.clear()
         base = _origins[origin] = httpx.URL(origin)
-    raw = [(b"Host", b"host", request.host.encode("ascii"))]
-    # A field value's surrounding spaces and tabs are not part of it (RFC 9110 §5.5: "a field value
-    # does not include leading or trailing whitespace"), and SigV4 trims them too; h11 refuses to send
-    # them. So they are left out here, on the wire only: what was signed (and what botocore sends, with
-    # the spaces, to a server that drops them) is the same value.
-    ours = [
-        (k.encode("ascii"), k.lower().encode("ascii"), v.strip(" \t").encode("ascii"))
-        for k, v in request.headers.items()
+    raw = [
+        (name.encode("ascii"), name.lower().encode("ascii"), value.encode("ascii"))
+        for name, value in request_fields(request, content)
     ]
     stream: httpx.SyncByteStream | httpx.AsyncByteStream
-    if not isinstance(content, bytes):
-        stream = _AsyncUpload(content) if isinstance(content, AsyncIterator) else _Upload(content)
-        raw += ours  # a streamed body's Content-Length is among ours
-    elif "Content-Length" in request.headers:
+    if isinstance(content, bytes):
         stream = httpx.ByteStream(content)
-        raw += ours
-    elif content:
-        stream = httpx.ByteStream(content)
-        raw += [*ours, (b"Content-Length", b"content-length", str(len(content)).encode())]
     else:
-        stream = httpx.ByteStream(content)
-        empty = [(b"Content-Length", b"content-length", b"0")] if request.method in _BODY_METHODS else []
-        raw += [*empty, *ours]
+        stream = _AsyncUpload(content) if isinstance(content, AsyncIterator) else _Upload(content)
     url = exact_url(base, request.path, request.query)
-    built = httpx.Request(request.method, url, stream=stream, extensions={"timeout": timeout.as_dict()})
+    built = httpx.Request(request.method, url, stream=stream, extensions={"timeout": timeouts.as_dict()})
     set_raw_headers(built, raw)
     if isinstance(content, bytes):
         set_content(built, content)  # what Request(content=...) would have read: request.content works
@@ -274,24 +98,11 @@ def to_httpx(
 
 
 def from_httpx(response: httpx.Response, body: bytes = b"") -> HttpResponse:
-    """Headers lower-cased, repeated ones joined with ``, `` under the first spelling (as urllib3 does
-    for botocore); user metadata names also kept as received."""
-    headers: dict[str, str] = {}
-    names: dict[str, str] = {}
-    # httpx keeps (name as received, name lower-cased, value) per header; .raw would rebuild a list.
-    for raw_name, raw_lower, raw_value in raw_headers(response):
-        # Latin-1 maps every byte to a character, so a malformed header never raises here.
-        lower = raw_lower.decode("latin-1")
-        value = raw_value.decode("latin-1")
-        if lower in headers:
-            headers[lower] = f"{headers[lower]}, {value}"
-            continue
-        headers[lower] = value
-        if raw_name != raw_lower and lower.startswith("x-amz-meta-"):
-            names[lower] = raw_name.decode("latin-1")
-    if names:
-        return HttpResponse(response.status_code, headers, body, names)
-    return HttpResponse(response.status_code, headers, body)
+    """The response described as s3lite's own pool describes one (:func:`s3lite._h1.response_of`).
+    httpx keeps (name as received, name lower-cased, value) per header (``.raw`` would rebuild a
+    list); Latin-1 maps every byte to a character, so a malformed header never raises here."""
+    fields = [(name.decode("latin-1"), value.decode("latin-1")) for name, _, value in raw_headers(response)]
+    return response_of(response.status_code, fields, body)
 
 
 def translate(error: Exception, *, open_bodies: int = 0) -> HTTPClientError:
@@ -301,11 +112,7 @@ def translate(error: Exception, *, open_bodies: int = 0) -> HTTPClientError:
     A request that h11 refuses to send (:func:`refused`) never gets here.
     """
     if isinstance(error, httpx.PoolTimeout):
-        return PoolTimeoutError(
-            "No connection became free in the pool within the pool timeout: "
-            f"{open_bodies} GetObject bodies of this client are open, each holding a connection. "
-            "Read each Body to its end or close it (with obj['Body'] as body: ...)"
-        )
+        return pool_timeout(open_bodies)
     if isinstance(error, httpx.TimeoutException) and deadline_passed():
         return ReadTimeoutError("The attempt took longer than attempt_timeout")
     if isinstance(error, httpx.ConnectTimeout):
@@ -326,7 +133,7 @@ def refused(error: Exception) -> ParamValidationError | None:
     the flow does not retry it."""
     if not isinstance(error, httpx.LocalProtocolError):
         return None
-    return ParamValidationError("The request could not be sent: HTTP/1.1 does not allow a header or the URL as built")
+    return not_sendable()
 
 
 def translated(error: Exception, *, open_bodies: int = 0) -> HTTPClientError:
@@ -385,7 +192,7 @@ def read_whole(response: httpx.Response) -> bytes:
     for chunk in cast(httpx.SyncByteStream, response.stream):
         size += len(chunk)
         if size > limit:
-            return _past_the_cap(response, limit)
+            return past_the_cap(response.status_code, limit)
         chunks.append(chunk)
     retire_if_leftover(response)
     return b"".join(chunks)
@@ -399,19 +206,11 @@ async def aread_whole(response: httpx.Response) -> bytes:
         async for chunk in stream:
             size += len(chunk)
             if size > limit:
-                return _past_the_cap(response, limit)
+                return past_the_cap(response.status_code, limit)
             chunks.append(chunk)
     finally:
         await stream.aclose()  # in this task, also when the cap is reached
     return b"".join(chunks)
-
-
-def _past_the_cap(response: httpx.Response, limit: int) -> bytes:
-    if response.status_code < 300:
-        raise ResponseParseError(
-            f"The response body is larger than the {limit // 1024} KiB s3lite reads for such a response"
-        )
-    return b""
 
 
 def transport_failure(error: Exception, *, open_bodies: int = 0) -> S3LiteError:
@@ -423,3 +222,62 @@ def transport_failure(error: Exception, *, open_bodies: int = 0) -> S3LiteError:
 
 #: What a transport may raise while sending or reading: mapped by :func:`translate`.
 TRANSPORT_ERRORS: tuple[type[Exception], ...] = (httpx.TransportError, httpx.StreamError)
+
+
+class HttpxExchange:
+    """A response of a synchronous httpx transport whose body is still to read, seen as
+    ``Client`` sees every response (s3lite's own pool's too, :class:`s3lite._wire.WireResponse`):
+    ``chunks()``, ``read_whole()``, ``close()``, failing with s3lite's errors only."""
+
+    __slots__ = ("_response",)
+
+    def __init__(self, response: httpx.Response) -> None:
+        self._response = response
+
+    def chunks(self) -> Iterator[bytes]:
+        try:
+            yield from raw_chunks(self._response)
+        except TRANSPORT_ERRORS as error:
+            raise translated(error) from error
+
+    def read_whole(self) -> bytes:
+        try:
+            return read_whole(self._response)
+        except TRANSPORT_ERRORS as error:
+            raise translated(error) from error
+        finally:
+            self._response.close()
+
+    def close(self) -> None:
+        self._response.close()
+
+
+class HttpxSender:
+    """``Client``'s requests through any ``httpx.BaseTransport`` (a caller's, or httpx's own when a
+    proxy is in play): the httpx request built from ours, the response described as ours."""
+
+    __slots__ = ("_bodies", "_options", "transport")
+
+    def __init__(self, transport: httpx.BaseTransport, options: TransportOptions, bodies: OpenBodies) -> None:
+        self.transport = transport
+        self._options = options
+        self._bodies = bodies
+
+    def send(
+        self, request: HttpRequest, content: bytes | Iterator[bytes], deadline: float | None, stream: bool
+    ) -> tuple[HttpxExchange | None, HttpResponse]:
+        try:
+            timeouts = self._options.timeouts_for(deadline, time.monotonic())
+            response = self.transport.handle_request(to_httpx(request, content, timeouts))
+            if stream:
+                return HttpxExchange(response), from_httpx(response)
+            try:
+                return None, from_httpx(response, read_whole(response))
+            finally:
+                response.close()
+        except TRANSPORT_ERRORS as error:
+            failure = transport_failure(error, open_bodies=self._bodies.count)
+        raise failure  # outside the except: a refused request keeps no trace of what h11 quoted
+
+    def close(self) -> None:
+        self.transport.close()

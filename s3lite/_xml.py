@@ -157,8 +157,8 @@ def parse_result(body: bytes) -> Any:
     without a DTD there is nothing to expand or fetch (no entity can be declared), and in those
     encodings a DTD cannot be written without those bytes. Anything else goes through :func:`parse`,
     which refuses DTDs in any encoding. Nesting is not limited there: results are read by their
-    shapes, which never descend further than the model does. ElementTree is imported by the clients
-    (``_base``), or here by the first result an embedder parses.
+    shapes, which never descend further than the model does. ElementTree is imported here, by the
+    first result parsed (~4 ms, kept out of a client's cold start: issue 14).
     """
     if b"<!DOCTYPE" in body or not _plain(body):
         return parse(body)

@@ -30,8 +30,10 @@ from hypothesis import strategies as st
 
 import s3lite
 from s3lite import _eventstream as es
+from s3lite._async_streaming import AsyncStreamingBody
 from s3lite._errors import EventStreamError
-from s3lite._streaming import AsyncStreamingBody, BodyState, StreamingBody
+from s3lite._streaming import BodyState, StreamingBody
+from s3lite._transport import HttpxExchange
 
 # -- a test encoder, written from the format ---------------------------------------------------------
 
@@ -440,7 +442,7 @@ def test_bad_payloads_botocore_also_refuses() -> None:
 
 
 def sync_body(stream: Chunks) -> StreamingBody:
-    return StreamingBody(httpx.Response(200, stream=stream), BodyState(None, None))
+    return StreamingBody(HttpxExchange(httpx.Response(200, stream=stream)), BodyState(None, None))
 
 
 def async_body(stream: Chunks) -> AsyncStreamingBody:
@@ -521,7 +523,7 @@ def test_event_stream_cut_inside_a_message() -> None:
 def test_a_short_body_is_the_bodys_error() -> None:
     """The body's own checks (Content-Length) come through the stream unchanged."""
     raw = event("Records", b"x") + event("End")
-    body = StreamingBody(httpx.Response(200, stream=Chunks(raw)), BodyState(len(raw) + 5, None))
+    body = StreamingBody(HttpxExchange(httpx.Response(200, stream=Chunks(raw))), BodyState(len(raw) + 5, None))
     with pytest.raises(s3lite.IncompleteReadError):
         list(es.EventStream(body))
 

@@ -11,6 +11,7 @@ import pytest
 from hostile import HostileServer, response
 
 import s3lite
+from s3lite import _deadline, _h1
 from s3lite import _httpx_adapter as adapter
 
 
@@ -70,7 +71,7 @@ def test_a_passed_deadline_stops_a_real_connection() -> None:
     with HostileServer(lambda _r: [response(200, b"ok")]) as server:
         transport = httpx.HTTPTransport()
         adapter.with_deadlines(transport)
-        with adapter.attempt_deadline(time.monotonic() - 1), pytest.raises(httpx.ConnectTimeout):
+        with _deadline.attempt_deadline(time.monotonic() - 1), pytest.raises(httpx.ConnectTimeout):
             transport.handle_request(httpx.Request("GET", server.url))
         got = transport.handle_request(httpx.Request("GET", server.url))  # no deadline: as before
         assert got.read() == b"ok"
@@ -79,7 +80,7 @@ def test_a_passed_deadline_stops_a_real_connection() -> None:
         async def main() -> None:
             async with httpx.AsyncHTTPTransport() as atransport:
                 adapter.with_deadlines(atransport)
-                with adapter.attempt_deadline(time.monotonic() - 1), pytest.raises(httpx.ConnectTimeout):
+                with _deadline.attempt_deadline(time.monotonic() - 1), pytest.raises(httpx.ConnectTimeout):
                     await atransport.handle_async_request(httpx.Request("GET", server.url))
 
         anyio.run(main)
@@ -88,12 +89,12 @@ def test_a_passed_deadline_stops_a_real_connection() -> None:
 def test_a_deadline_shortens_a_read_to_the_time_left() -> None:
     import time
 
-    with adapter.attempt_deadline(time.monotonic() + 0.25):
-        left = adapter._bounded(60.0, TimeoutError)
+    with _deadline.attempt_deadline(time.monotonic() + 0.25):
+        left = _deadline.bounded(60.0, TimeoutError)
         assert left is not None and 0 < left <= 0.25
-    assert adapter._bounded(60.0, TimeoutError) == 60.0
-    with adapter.attempt_deadline(time.monotonic() - 1), pytest.raises(TimeoutError):
-        adapter._bounded(None, TimeoutError)
+    assert _deadline.bounded(60.0, TimeoutError) == 60.0
+    with _deadline.attempt_deadline(time.monotonic() - 1), pytest.raises(TimeoutError):
+        _deadline.bounded(None, TimeoutError)
 
 
 def test_socket_reads_grow_to_read_size_while_they_come_back_full() -> None:
@@ -117,7 +118,7 @@ def test_socket_reads_grow_to_read_size_while_they_come_back_full() -> None:
     for _ in replies:
         stream.read(65536)
     assert asked == [65536, 262144, 1048576, 1048576, 1048576, 1048576, 65536]
-    assert adapter.READ_SIZE == 1024 * 1024
+    assert _h1.READ_SIZE == 1024 * 1024
     asked.clear()
     async_stream = adapter._AsyncStream(AsyncInner())  # type: ignore[arg-type]
 
@@ -132,5 +133,9 @@ def test_socket_reads_grow_to_read_size_while_they_come_back_full() -> None:
 def test_an_httpx_without_transports_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     adapter.check_httpx()  # the httpx installed is fine
     monkeypatch.delattr(httpx, "HTTPTransport")
+    keys = {"aws_access_key_id": "A", "aws_secret_access_key": "S", "region_name": "us-east-1"}
     with pytest.raises(s3lite.S3LiteError, match="needs httpx 0.28"):
-        s3lite.Client(endpoint_url="http://127.0.0.1:9", aws_access_key_id="A", aws_secret_access_key="S")
+        s3lite.AsyncClient(endpoint_url="http://127.0.0.1:9", **keys)
+    with pytest.raises(s3lite.S3LiteError, match="needs httpx 0.28"):
+        s3lite.Client(endpoint_url="http://127.0.0.1:9", proxy="http://127.0.0.1:3128", **keys)
+    s3lite.Client(endpoint_url="http://127.0.0.1:9", **keys).close()  # its own pool needs no httpx

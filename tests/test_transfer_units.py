@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 import s3lite
 from s3lite._transfer import args
-from s3lite._transfer.config import MAX_PART_SIZE, MIN_PART_SIZE, MiB, TransferConfig
+from s3lite._transfer.config import TransferConfig
+from s3lite._transfer.limits import MAX_PART_SIZE, MIN_PART_SIZE, MiB
 from s3lite._transfer.plan import DownloadPlan, ObjectState, UploadPlan, spans
 from s3lite._transfer.progress import Progress
 from s3lite._transfer.sources import FileSlice, MemorySlice, PartReader, StreamCutter, digests

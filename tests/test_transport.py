@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -12,7 +13,8 @@ import pytest
 
 import s3lite
 from s3lite import HttpRequest
-from s3lite._transport import shared_ssl_context, to_httpx
+from s3lite._options import Timeouts, shared_tls_context
+from s3lite._transport import to_httpx
 
 CREDENTIALS = {"aws_access_key_id": "AKID", "aws_secret_access_key": "SECRET", "region_name": "us-east-1"}
 
@@ -20,10 +22,12 @@ CREDENTIALS = {"aws_access_key_id": "AKID", "aws_secret_access_key": "SECRET", "
 def test_path_is_sent_exactly_as_signed() -> None:
     """httpx would turn ``a/./b/../c`` into ``a/c``; S3 keys are opaque (this pins the httpx internals we use)."""
     request = HttpRequest("GET", "http", "127.0.0.1:9000", "/b/a/./b/../c%2Bd//e", "versionId=x%2By&uploads", {}, b"")
-    built = to_httpx(request, b"", httpx.Timeout(5.0))
+    built = to_httpx(request, b"", Timeouts(5.0, 5.0, 5.0, 5.0))
     assert built.url.raw_path == b"/b/a/./b/../c%2Bd//e?versionId=x%2By&uploads"
     assert built.headers["host"] == "127.0.0.1:9000"
-    assert to_httpx(request, b"", httpx.Timeout(5.0)).url.raw_path == built.url.raw_path, "cached origin reused"
+    assert to_httpx(request, b"", Timeouts(5.0, 5.0, 5.0, 5.0)).url.raw_path == built.url.raw_path, (
+        "cached origin reused"
+    )
 
 
 def _capture(requests: list[httpx.Request]) -> httpx.MockTransport:
@@ -52,13 +56,22 @@ def test_timeouts_reach_the_transport(timeout: Any, expected: dict[str, float]) 
 
 
 def test_default_transport_limits_and_shared_tls_context() -> None:
+    """Without a proxy, Client's own pool (no httpx) with the shared TLS context, made at first use;
+    through a proxy, httpx's transport with the same context and limits."""
     first = s3lite.Client(endpoint_url="https://s3.example.com", max_connections=7, **CREDENTIALS)
     second = s3lite.Client(endpoint_url="https://s3.example.com", **CREDENTIALS)
-    pool_first, pool_second = first._transport._pool, second._transport._pool  # type: ignore[attr-defined]
-    assert pool_first._max_connections == 7
-    assert pool_first._ssl_context is pool_second._ssl_context is shared_ssl_context()
+    pool_first, pool_second = first._sender, second._sender  # type: ignore[attr-defined]
+    assert type(pool_first).__name__ == "Pool" and pool_first._options.max_connections == 7
+    assert pool_first._tls_context() is pool_second._tls_context() is shared_tls_context()
+    assert shared_tls_context().verify_mode == ssl.CERT_REQUIRED and shared_tls_context().check_hostname
     first.close()
     second.close()
+    proxied = s3lite.Client(
+        endpoint_url="https://s3.example.com", proxy="http://127.0.0.1:3128", max_connections=7, **CREDENTIALS
+    )
+    pool = proxied._sender.transport._pool  # type: ignore[attr-defined]
+    assert pool._max_connections == 7 and pool._ssl_context is shared_tls_context()
+    proxied.close()
 
 
 def test_invalid_client_options_are_refused() -> None:

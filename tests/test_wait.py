@@ -139,7 +139,7 @@ def run_s3lite(backend: str, name: str, answers: list[Answer], config: dict[str,
             return caught
         return None
 
-    with mock.patch.object(s3lite._paginate, "anyio", types.SimpleNamespace(sleep=sleep)):
+    with mock.patch.object(anyio, "sleep", sleep):  # _paginate imports anyio where it sleeps
         error = anyio.run(main, backend=backend)
     return recorded.calls, sleeps, outcome_of(error)
 

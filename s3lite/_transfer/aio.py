@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Awaitable, Callable, Iterable
 from functools import partial
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import anyio
 import anyio.to_thread
@@ -23,7 +23,6 @@ from .._body import file_remaining
 from .._errors import S3LiteError
 from .._paginate import AsyncCaller
 from .._upload import as_bytes, read_bytes
-from .config import TransferConfig, config_or_default
 from .download import RETRIED_READS, Attempts, FileSink, SpanBuffer
 from .failures import Broken, first_failure
 from .files import (
@@ -36,9 +35,12 @@ from .files import (
     same_kind,
     write,
 )
-from .plan import Call, CopyPlan, DownloadPlan, ObjectState, Span, UploadPlan, spans
+from .plan import Call, CopyPlan, DownloadPlan, ObjectState, Span, UploadPlan, config_or_default, spans
 from .progress import Moved, Progress, ProgressCallback, araising_callback_errors
 from .sources import FileSlice, MemorySlice, PartReader, Slice, StreamCutter, digests
+
+if TYPE_CHECKING:
+    from .config import TransferConfig
 
 Job = Callable[[], Awaitable[None]]
 

@@ -11,18 +11,7 @@ import math
 from dataclasses import dataclass
 
 from .._errors import ParamValidationError
-
-KiB = 1024
-MiB = 1024 * KiB
-GiB = 1024 * MiB
-
-#: S3's multipart limits (the last part alone may be smaller than the minimum)
-MIN_PART_SIZE = 5 * MiB
-MAX_PART_SIZE = 5 * GiB
-MAX_PARTS = 10_000
-#: "You can create a copy of your object up to 5 GB in a single atomic action" (CopyObject): above
-#: it a copy is multipart whatever the threshold
-MAX_SINGLE_COPY = 5 * GiB
+from .limits import MAX_PART_SIZE, MAX_PARTS, MIN_PART_SIZE, KiB, MiB
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,14 +74,3 @@ class TransferConfig:
 
 
 DEFAULT_CONFIG = TransferConfig()
-
-
-def config_or_default(config: TransferConfig | None) -> TransferConfig:
-    """The ``Config`` argument, checked: None is the defaults; anything else must be a TransferConfig."""
-    if config is None:
-        return DEFAULT_CONFIG
-    if not isinstance(config, TransferConfig):
-        raise ParamValidationError(
-            f"Invalid type for Config, type: {type(config).__name__}, valid types: s3lite.TransferConfig"
-        )
-    return config

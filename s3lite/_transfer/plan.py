@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any, NamedTuple
-from urllib.parse import parse_qsl
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .._checksums import new_hasher
 from .._errors import ParamValidationError, ResponseParseError
 from .._http import StreamBody
 from . import args
-from .config import MAX_PARTS, MAX_SINGLE_COPY, TransferConfig
+from .limits import MAX_PARTS, MAX_SINGLE_COPY
+
+if TYPE_CHECKING:
+    from .config import TransferConfig
 
 #: an operation's model name and its parameters, for ``client._call``
 Call = tuple[str, dict[str, Any]]
@@ -353,6 +355,8 @@ class CopyPlan:
         if directive == "COPY":
             return list((source_tags or {}).get("TagSet", []))
         if directive == "REPLACE":
+            from urllib.parse import parse_qsl
+
             return [{"Key": k, "Value": v} for k, v in parse_qsl(self.extra.get("Tagging", ""), keep_blank_values=True)]
         return []
 
@@ -368,3 +372,17 @@ class CopyPlan:
         if version := completed.get("VersionId"):
             params["VersionId"] = version
         return "PutObjectTagging", params
+
+
+def config_or_default(config: TransferConfig | None) -> TransferConfig:
+    """``Config=`` as given, or the defaults; TransferConfig's module is imported here, at the first transfer."""
+    from .config import DEFAULT_CONFIG, TransferConfig
+
+    """The ``Config`` argument, checked: None is the defaults; anything else must be a TransferConfig."""
+    if config is None:
+        return DEFAULT_CONFIG
+    if not isinstance(config, TransferConfig):
+        raise ParamValidationError(
+            f"Invalid type for Config, type: {type(config).__name__}, valid types: s3lite.TransferConfig"
+        )
+    return config

@@ -19,16 +19,17 @@ from .._body import file_remaining
 from .._errors import S3LiteError
 from .._paginate import SyncCaller
 from .._upload import read_bytes
-from .config import TransferConfig, config_or_default
 from .download import RETRIED_READS, Attempts, FileSink, SpanBuffer
 from .failures import Broken, first_failure
 from .files import TempFile, check_readable, check_writable, local_path, open_source, same_kind, write
-from .plan import Call, CopyPlan, DownloadPlan, ObjectState, Span, UploadPlan, spans
+from .plan import Call, CopyPlan, DownloadPlan, ObjectState, Span, UploadPlan, config_or_default, spans
 from .progress import Moved, Progress, ProgressCallback, raising_callback_errors
 from .sources import FileSlice, MemorySlice, PartReader, Slice, StreamCutter, digests
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
+
+    from .config import TransferConfig
 
 Job = Callable[[], None]
 

@@ -506,7 +506,8 @@ def operations_text(shapes: Shapes) -> str:
         "    from collections.abc import AsyncIterable, Iterable, Mapping",
         "    from typing import Unpack",
         "",
-        "    from ._streaming import AsyncStreamingBody, StreamingBody",
+        "    from ._async_streaming import AsyncStreamingBody",
+        "    from ._streaming import StreamingBody",
         "    from ._types import (",
         *(f"        {name}," for name in sorted(names, key=lambda name: (name.lower(), name))),  # as isort
         "    )",
