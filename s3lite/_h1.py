@@ -8,6 +8,7 @@ S3 needs: no pipelining, no upgrades, no trailers kept; a response is framed by 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
@@ -20,6 +21,8 @@ _SPACE = " \t"
 #: the longest response head read (status line and fields): S3's heads are a few KiB (2 KiB of user
 #: metadata at most); h11, under httpx, allows 16 KiB per event
 MAX_HEAD = 64 * 1024
+#: the blank line that ends a head, its line ends CRLF or a bare LF
+_HEAD_END = re.compile(rb"\r?\n\r?\n")
 
 
 class ProtocolError(Exception):
@@ -108,6 +111,18 @@ class Head(NamedTuple):
     reusable: bool
 
 
+def head_end(data: bytes) -> int:
+    """Where the head that ``data`` starts with ends (past its blank line), or -1 if not yet.
+    RFC 9112 §2.2: a recipient may take a bare LF for a line's end, as h11 does."""
+    match = _HEAD_END.search(data)
+    return match.end() if match else -1
+
+
+def _is_number(text: str) -> bool:
+    """ASCII digits only: ``str.isdigit`` also takes ``²``, which ``int`` then refuses."""
+    return text.isascii() and text.isdigit()
+
+
 def parse_head(data: bytes, method: str) -> Head:
     """Parse ``data``, a head up to and including its blank line (latin-1: any byte is a character,
     so a malformed field never raises here).
@@ -118,11 +133,11 @@ def parse_head(data: bytes, method: str) -> Head:
     says ``close``; an HTTP/1.0 response is read and the connection closed.
     """
     text = data.decode("latin-1")
-    lines = text.split("\r\n")
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
     status_line = lines[0]
     version, _, rest = status_line.partition(" ")
     code = rest[:3]
-    if version not in ("HTTP/1.1", "HTTP/1.0") or len(code) != 3 or not code.isdigit():
+    if version not in ("HTTP/1.1", "HTTP/1.0") or not _is_number(code) or len(code) != 3:
         raise ProtocolError("the response does not start with an HTTP/1.x status line")
     status = int(code)
     fields: list[tuple[str, str]] = []
@@ -146,7 +161,7 @@ def parse_head(data: bytes, method: str) -> Head:
         if lower == "content-length":
             values = {item.strip() for item in value.split(",")}
             number = values.pop() if len(values) == 1 else ""
-            if not number.isdigit() or (length is not None and int(number) != length):
+            if not _is_number(number) or (length is not None and int(number) != length):
                 raise ProtocolError("the response's Content-Length is not one number")
             length = int(number)
         elif lower == "transfer-encoding":

@@ -41,6 +41,7 @@ from ._h1 import (
     ProtocolError,
     ReadSize,
     Refused,
+    head_end,
     parse_head,
     request_fields,
     request_head,
@@ -96,34 +97,37 @@ class Connection:
         return self.sock.recv(size)
 
     def send(self, data: bytes, timeout: float | None) -> None:
-        self._set_timeout(bounded(timeout, TimeoutError))
-        self.sock.sendall(data)
+        """All of ``data``, ``timeout`` for each write as httpcore's (a large body over a slow link
+        takes as long as it takes while the peer keeps reading; ``sendall``'s timeout would bound
+        the whole body)."""
+        view = memoryview(data)
+        while view:
+            self._set_timeout(bounded(timeout, TimeoutError))
+            view = view[self.sock.send(view) :]
 
     def reusable_at(self, now: float) -> bool:
         """Whether an idle connection can carry a request: not expired, and not readable - a
         readable idle socket means the server closed it, or sent bytes nobody asked for."""
         if now >= self.expires or getattr(self.sock, "pending", int)():  # TLS: bytes decrypted, unread
             return False
-        poller = select.poll()
-        poller.register(self.sock, select.POLLIN)
-        return not poller.poll(0)
+        return not _readable(self.sock)
 
     def read_head(self, method: str, timeout: float | None) -> Head:
         """The next final response's head (interim 1xx responses are skipped, as h11 skips them)."""
         buffer = self.buffer
         while True:
-            end = buffer.find(b"\r\n\r\n")
+            end = head_end(buffer)
+            if end > MAX_HEAD or (end < 0 and len(buffer) > MAX_HEAD):
+                raise ProtocolError(f"the response head is longer than {MAX_HEAD // 1024} KiB")
             if end >= 0:
-                head = parse_head(buffer[: end + 4], method)
-                buffer = buffer[end + 4 :]
+                head = parse_head(buffer[:end], method)
+                buffer = buffer[end:]
                 if head.status >= 200:
                     self.buffer = buffer
                     return head
                 if head.status == 101:
                     raise ProtocolError("the server switched protocols")
                 continue
-            if len(buffer) > MAX_HEAD:
-                raise ProtocolError(f"the response head is longer than {MAX_HEAD // 1024} KiB")
             data = self.recv(FIRST_READ, timeout)
             if not data:
                 raise ProtocolError("Server disconnected without sending a response.")
@@ -267,12 +271,14 @@ class Pool:
         timeouts = self._options.timeouts_for(deadline, time.monotonic())
         connection = self._acquire((request.scheme, request.host), timeouts.pool, timeouts.connect)
         try:
-            self._write(connection, head, content, request, timeouts.write)
-            response_head = connection.read_head(request.method, timeouts.read)
-        except (OSError, ProtocolError) as error:
-            self.release(connection, False)
-            raise _failure(error, "read") from error
-        except BaseException:  # the caller's stream failed, or the call was interrupted
+            whole = self._write(connection, head, content, request, timeouts.write)
+            try:
+                response_head = connection.read_head(request.method, timeouts.read)
+            except (OSError, ProtocolError) as error:
+                raise _failure(error, "read") from error
+            if not whole:  # the server answered before it read all of the request: never reuse
+                response_head = response_head._replace(reusable=False)
+        except BaseException:  # ours, the caller's stream's own error, or an interruption
             self.release(connection, False)
             raise
         response = WireResponse(self, connection, response_head, timeouts.read)
@@ -288,32 +294,30 @@ class Pool:
         content: bytes | Iterator[bytes],
         request: HttpRequest,
         timeout: float | None,
-    ) -> None:
-        """The request, head and body. A write that fails other than by a timeout ends the writing
-        but not the exchange: servers answer and close before reading a whole body (a 403 to an
-        upload), and that answer is what the caller needs; reading it fails if there is none."""
-        try:
-            if isinstance(content, bytes):
-                if len(content) < _JOIN_BELOW:
-                    connection.send(head + content, timeout)
-                else:
-                    connection.send(head, timeout)
-                    connection.send(content, timeout)
-                return
-            connection.send(head, timeout)
-            declared = int(request.headers.get("Content-Length", "-1"))
-            sent = 0
-            for chunk in content:
-                sent += len(chunk)
-                if sent > declared:
-                    break
-                connection.send(chunk, timeout)
-            if sent != declared:
-                raise _short_body(sent, declared)
-        except TimeoutError:
-            raise
-        except OSError:
-            pass  # the response, if any, is read next
+    ) -> bool:
+        """The request, head and body; whether all of it went out. A write that fails other than
+        by a timeout ends the writing but not the exchange: servers answer and close before reading
+        a whole body (a 403 to an upload), and that answer is what the caller needs; reading it
+        fails if there is none. Only the socket's errors are ours to map: an error of the caller's
+        chunks (an OSError of a pipe they read from included) is theirs, raised as it is, as
+        through httpx."""
+        if isinstance(content, bytes):
+            if len(content) < _JOIN_BELOW:
+                return _written(connection, head + content, timeout)
+            return _written(connection, head, timeout) and _written(connection, content, timeout)
+        if not _written(connection, head, timeout):
+            return False
+        declared = int(request.headers.get("Content-Length", "-1"))
+        sent = 0
+        for chunk in content:
+            sent += len(chunk)
+            if sent > declared:
+                break
+            if not _written(connection, chunk, timeout):
+                return False
+        if sent != declared:
+            raise _short_body(sent, declared)
+        return True
 
     # -- the pool -------------------------------------------------------------------------------
 
@@ -357,6 +361,8 @@ class Pool:
         return False
 
     def _connect(self, origin: _Origin, timeout: float | None) -> Connection:
+        """A new connection; a host name the IDNA codec refuses (an empty or 64-character label) is
+        a failed connection, as the name that cannot be resolved is."""
         scheme, host = origin
         name, port = _host_and_port(host, scheme)
         try:
@@ -368,7 +374,7 @@ class Pool:
             except BaseException:
                 sock.close()
                 raise
-        except OSError as error:
+        except (OSError, UnicodeError) as error:
             raise _failure(error, "connect") from error
         return Connection(sock, origin)
 
@@ -390,16 +396,15 @@ class Pool:
         """A connection whose exchange ended: kept for the next request to its origin when
         ``reusable`` (its response read to the end, nothing past it), else closed."""
         changed = self._changed
-        if reusable and not self._closed:
-            connection.expires = time.monotonic() + KEEPALIVE_EXPIRY
-            with changed:
+        with changed:
+            if reusable and not self._closed:  # read under the lock: a close() now must see it idle
+                connection.expires = time.monotonic() + KEEPALIVE_EXPIRY
                 self._idle.setdefault(connection.origin, []).append(connection)
                 changed.notify()
-            return
-        connection.close()
-        with changed:
+                return
             self._open -= 1
             changed.notify()
+        connection.close()
 
     def close(self) -> None:
         """Close the idle connections; those in use are closed as their exchanges end."""
@@ -411,6 +416,28 @@ class Pool:
                     self._open -= 1
             self._idle.clear()
             self._changed.notify_all()
+
+
+def _written(connection: Connection, data: bytes, timeout: float | None) -> bool:
+    """``data`` sent; False when the server stopped reading (its answer is read next). A timeout
+    is raised, as ours: the server neither reads nor answers."""
+    try:
+        connection.send(data, timeout)
+    except TimeoutError as error:
+        raise _failure(error, "write") from error
+    except OSError:
+        return False
+    return True
+
+
+def _readable(sock: socket.socket) -> bool:
+    """Whether ``sock`` has bytes (or its end) waiting: ``poll`` where there is one (``select``
+    fails for descriptors past FD_SETSIZE), ``select`` on Windows, which has no ``poll``."""
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(sock, select.POLLIN)
+        return bool(poller.poll(0))
+    return bool(select.select([sock], [], [], 0)[0])
 
 
 def _short_body(sent: int, declared: int) -> ParamValidationError:

@@ -375,10 +375,10 @@ class CopyPlan:
 
 
 def config_or_default(config: TransferConfig | None) -> TransferConfig:
-    """``Config=`` as given, or the defaults; TransferConfig's module is imported here, at the first transfer."""
+    """``Config=`` checked: None is the defaults, anything else must be a TransferConfig (whose module
+    is imported here, at the first transfer)."""
     from .config import DEFAULT_CONFIG, TransferConfig
 
-    """The ``Config`` argument, checked: None is the defaults; anything else must be a TransferConfig."""
     if config is None:
         return DEFAULT_CONFIG
     if not isinstance(config, TransferConfig):
