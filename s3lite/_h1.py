@@ -121,8 +121,8 @@ def parse_head(data: bytes, method: str) -> Head:
     lines = text.split("\r\n")
     status_line = lines[0]
     version, _, rest = status_line.partition(" ")
-    code = rest[:3]
-    if version not in ("HTTP/1.1", "HTTP/1.0") or len(code) != 3 or not code.isdigit():
+    code = rest.partition(" ")[0]  # RFC 9112 §4: status-code = 3DIGIT, then SP and the reason (h11: optional)
+    if version not in ("HTTP/1.1", "HTTP/1.0") or len(code) != 3 or not _digits(code):
         raise ProtocolError("the response does not start with an HTTP/1.x status line")
     status = int(code)
     fields: list[tuple[str, str]] = []
@@ -146,7 +146,7 @@ def parse_head(data: bytes, method: str) -> Head:
         if lower == "content-length":
             values = {item.strip() for item in value.split(",")}
             number = values.pop() if len(values) == 1 else ""
-            if not number.isdigit() or (length is not None and int(number) != length):
+            if not _digits(number) or (length is not None and int(number) != length):
                 raise ProtocolError("the response's Content-Length is not one number")
             length = int(number)
         elif lower == "transfer-encoding":
@@ -163,6 +163,12 @@ def parse_head(data: bytes, method: str) -> Head:
     if length is not None:
         return Head(status, fields, length, reusable)
     return Head(status, fields, UNTIL_CLOSE, False)
+
+
+def _digits(text: str) -> bool:
+    """Whether ``text`` is ``1*DIGIT`` (RFC 5234: ASCII 0-9). ``str.isdigit`` alone also takes the
+    latin-1 superscripts ``¹²³``, on which ``int`` raises ValueError - out of the pool as is."""
+    return text.isascii() and text.isdigit()
 
 
 class ChunkedDecoder:
