@@ -113,6 +113,9 @@ class Connection:
         buffer = self.buffer
         while True:
             end = buffer.find(b"\r\n\r\n")
+            # the head's length, whether its end came in the read that passed the limit or not
+            if (end + 4 if end >= 0 else len(buffer)) > MAX_HEAD:
+                raise ProtocolError(f"the response head is longer than {MAX_HEAD // 1024} KiB")
             if end >= 0:
                 head = parse_head(buffer[: end + 4], method)
                 buffer = buffer[end + 4 :]
@@ -122,8 +125,6 @@ class Connection:
                 if head.status == 101:
                     raise ProtocolError("the server switched protocols")
                 continue
-            if len(buffer) > MAX_HEAD:
-                raise ProtocolError(f"the response head is longer than {MAX_HEAD // 1024} KiB")
             data = self.recv(FIRST_READ, timeout)
             if not data:
                 raise ProtocolError("Server disconnected without sending a response.")
