@@ -118,11 +118,6 @@ def head_end(data: bytes) -> int:
     return match.end() if match else -1
 
 
-def _is_number(text: str) -> bool:
-    """ASCII digits only: ``str.isdigit`` also takes ``²``, which ``int`` then refuses."""
-    return text.isascii() and text.isdigit()
-
-
 def parse_head(data: bytes, method: str) -> Head:
     """Parse ``data``, a head up to and including its blank line (latin-1: any byte is a character,
     so a malformed field never raises here).
@@ -136,8 +131,8 @@ def parse_head(data: bytes, method: str) -> Head:
     lines = [line.removesuffix("\r") for line in text.split("\n")]
     status_line = lines[0]
     version, _, rest = status_line.partition(" ")
-    code = rest[:3]
-    if version not in ("HTTP/1.1", "HTTP/1.0") or not _is_number(code) or len(code) != 3:
+    code = rest.partition(" ")[0]  # RFC 9112 §4: status-code = 3DIGIT, then SP and the reason (h11: optional)
+    if version not in ("HTTP/1.1", "HTTP/1.0") or len(code) != 3 or not _digits(code):
         raise ProtocolError("the response does not start with an HTTP/1.x status line")
     status = int(code)
     fields: list[tuple[str, str]] = []
@@ -161,7 +156,7 @@ def parse_head(data: bytes, method: str) -> Head:
         if lower == "content-length":
             values = {item.strip() for item in value.split(",")}
             number = values.pop() if len(values) == 1 else ""
-            if not _is_number(number) or (length is not None and int(number) != length):
+            if not _digits(number) or (length is not None and int(number) != length):
                 raise ProtocolError("the response's Content-Length is not one number")
             length = int(number)
         elif lower == "transfer-encoding":
@@ -178,6 +173,12 @@ def parse_head(data: bytes, method: str) -> Head:
     if length is not None:
         return Head(status, fields, length, reusable)
     return Head(status, fields, UNTIL_CLOSE, False)
+
+
+def _digits(text: str) -> bool:
+    """Whether ``text`` is ``1*DIGIT`` (RFC 5234: ASCII 0-9). ``str.isdigit`` alone also takes the
+    latin-1 superscripts ``¹²³``, on which ``int`` raises ValueError - out of the pool as is."""
+    return text.isascii() and text.isdigit()
 
 
 class ChunkedDecoder:

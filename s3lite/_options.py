@@ -134,18 +134,18 @@ def bypasses_proxy(host: str, no_proxy: str) -> bool:
     """Whether ``host`` (a name or address, maybe ``:port``) is covered by ``no_proxy``, as
     ``urllib.request.proxy_bypass_environment`` decides: ``*`` covers all; each comma-separated entry,
     leading dots dropped, covers itself and its subdomains, compared without case, with or without
-    the port."""
+    the port. An entry of dots alone is, as there, the empty name: it covers names that end in a dot."""
     if no_proxy == "*":
         return True
     host = host.lower()
     hostonly = host
     head, colon, port = host.rpartition(":")
-    if colon and port.isdigit():
+    if colon and not port.strip("0123456789"):  # urllib's ``:[0-9]*``: an empty port goes too
         hostonly = head
     for entry in no_proxy.split(","):
-        name = entry.strip().lstrip(".").lower()
-        if not name:
+        if not (entry := entry.strip()):
             continue
+        name = entry.lstrip(".").lower()
         if name in (hostonly, host) or hostonly.endswith(f".{name}") or host.endswith(f".{name}"):
             return True
     return False

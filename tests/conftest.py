@@ -1,11 +1,13 @@
-"""Shared fixtures: a moto S3 server on 127.0.0.1 for the end-to-end tests, and credentials; the opt-in
-Ceph RGW suites' server fixtures come from tests/rgw_server.py."""
+"""Shared fixtures: a moto S3 server on 127.0.0.1 for the end-to-end tests, credentials, a self-signed
+certificate for the TLS tests; the opt-in Ceph RGW suites' server fixtures come from tests/rgw_server.py."""
 
 from __future__ import annotations
 
 import logging
+import subprocess
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -68,3 +70,35 @@ def client_options(moto_endpoint: str) -> dict[str, Any]:
         "aws_access_key_id": ACCESS_KEY,
         "aws_secret_access_key": SECRET_KEY,
     }
+
+
+@pytest.fixture(scope="session")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 (as an IP address SAN), made by the openssl command."""
+    where = tmp_path_factory.mktemp("tls")
+    cert, key = where / "cert.pem", where / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "2",
+            "-subj",
+            "/CN=s3lite test",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key

@@ -6,12 +6,15 @@ Each request is read whole (head, then ``Content-Length`` bytes) and handed to `
 which returns an iterable of raw byte strings to write, or of ``(bytes, seconds)`` to write then wait.
 ``Close`` in that iterable closes the connection at that point. With ``head_only``, ``answer`` is
 called as soon as a request's head has arrived, its body left unread (a server that gives up on an
-upload). The server and every connection thread stop in ``close()``.
+upload). With ``tls``, a server-side TLS context, every connection is TLS (its handshake made in the
+connection's thread: a client that refuses the certificate ends only that connection). The server
+and every connection thread stop in ``close()``.
 """
 
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -49,11 +52,18 @@ def response(status: int, body: bytes = b"", headers: dict[str, str] | None = No
 
 
 class HostileServer:
-    def __init__(self, answer: Callable[[Received], Iterable[Piece]], *, head_only: bool = False) -> None:
+    def __init__(
+        self,
+        answer: Callable[[Received], Iterable[Piece]],
+        *,
+        head_only: bool = False,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         self._answer = answer
         self._head_only = head_only
+        self._tls = tls
         self._listener = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self._listener.getsockname()[1]}"
         self.received: list[Received] = []
         self.connections = 0
         self._lock = threading.Lock()
@@ -108,6 +118,10 @@ class HostileServer:
         buffer = b""
         number = 0
         try:
+            if self._tls is not None:
+                plain, sock = sock, self._tls.wrap_socket(sock, server_side=True)
+                with self._lock:  # close() shuts the TLS socket down (the plain one is detached)
+                    self._sockets[self._sockets.index(plain)] = sock
             while True:
                 while b"\r\n\r\n" not in buffer:
                     chunk = sock.recv(65536)
