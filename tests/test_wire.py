@@ -433,3 +433,95 @@ def test_close_closes_idle_connections_and_those_in_use_as_they_end() -> None:
 )
 def test_host_and_port_from_the_host_header(host: str, scheme: str, expected: tuple[str, int]) -> None:
     assert _host_and_port(host, scheme) == expected
+
+
+# -- what the review of the pool found (each test fails with the fix taken out) ----------------
+
+
+def test_a_head_with_bare_lf_line_ends_is_read() -> None:
+    """RFC 9112 §2.2: a recipient may take a bare LF for a line's end; h11, under httpx, does."""
+    reply = b'HTTP/1.1 200 OK\nETag: "e"\nContent-Length: 2\n\nab'
+    with HostileServer(always(reply)) as server, client(server.url, timeout=2) as s3:
+        assert s3.get_object(Bucket="b", Key="k")["Body"].read() == b"ab"
+        assert s3.get_object(Bucket="b", Key="k")["Body"].read() == b"ab"
+    assert server.connections == 1
+
+
+class SlowReader:
+    """Reads a request at most 256 KiB at a time, 2 ms apart (a slow but live link, its receive buffer kept
+    small so that the client's writes wait for it), then answers 200."""
+
+    def __init__(self) -> None:
+        self._listener = socket.socket()
+        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(1)
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        self.received = 0
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        sock, _ = self._listener.accept()
+        with sock:
+            head = b""
+            while b"\r\n\r\n" not in head:
+                head += sock.recv(1)
+            length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+            while self.received < length:
+                self.received += len(sock.recv(256 * 1024))
+                time.sleep(0.002)
+            sock.sendall(response(200, headers={"ETag": '"e"'}))
+
+    def close(self) -> None:
+        self._listener.close()
+        self._thread.join(10)
+
+
+def test_the_write_timeout_bounds_each_write_not_the_whole_body() -> None:
+    """32 MiB to a server that keeps reading, slowly (over a second in all): each write waits far less
+    than the timeout, the body as a whole far more, and the upload succeeds, as through httpcore."""
+    server = SlowReader()
+    try:
+        with client(server.url, timeout=0.5) as s3:
+            started = time.monotonic()
+            assert s3.put_object(Bucket="b", Key="k", Body=b"x" * (32 << 20))["ETag"] == '"e"'
+            assert time.monotonic() - started > 0.5, "the test's premise: the body took longer than the timeout"
+        assert server.received == 32 << 20
+    finally:
+        server.close()
+
+
+def test_the_callers_stream_error_is_raised_as_it_is_and_at_once() -> None:
+    """An OSError from the caller's own iterator (a pipe it relays, reset) is theirs: raised as it is,
+    not taken for a server that stopped reading (which would wait for an answer until the read
+    timeout, then report a timeout)."""
+
+    def relayed() -> Iterator[bytes]:
+        yield b"x" * 1000
+        raise ConnectionResetError("the upstream source was reset")
+
+    with HostileServer(always((b"", 10)), head_only=True) as server, client(server.url, timeout=5) as s3:
+        started = time.monotonic()
+        with pytest.raises(ConnectionResetError, match="upstream source"):
+            s3.put_object(Bucket="b", Key="k", Body=relayed(), ContentLength=5000)
+        assert time.monotonic() - started < 2
+        assert repr(pool_of(s3)) == "<s3lite Pool 0 open, 0 idle>"
+
+
+def test_idle_connections_are_checked_with_select_where_there_is_no_poll(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows has no select.poll: the reuse check falls back to select() (and still sees a close)."""
+    monkeypatch.delattr(select, "poll")
+    with HostileServer(always(response(200, headers={"ETag": '"e"'}), CLOSE)) as server, client(server.url) as s3:
+        s3.head_object(Bucket="b", Key="k")
+        (kept,) = idle(s3)
+        assert select.select([kept.sock], [], [], 5)[0]
+        assert s3.head_object(Bucket="b", Key="k")["ResponseMetadata"]["RetryAttempts"] == 0
+    assert server.connections == 2
+
+
+@pytest.mark.parametrize("host", ["a..example.com", "x" * 64 + ".example.com"])
+def test_a_host_name_idna_refuses_is_a_connection_error(host: str) -> None:
+    with client(f"http://{host}:9") as s3, pytest.raises(s3lite.EndpointConnectionError) as caught:
+        s3.head_object(Bucket="b", Key="k")
+    assert isinstance(caught.value.__cause__, UnicodeError)
