@@ -17,6 +17,10 @@ import anyio.to_thread
 import httpx
 
 import s3lite
+from s3lite._http import Exchange, HttpRequest, HttpResponse
+from s3lite._options import Timeouts
+from s3lite._transport import to_httpx
+from s3lite._wire import Pool
 
 Kind = Literal["sync", "async"]
 KINDS: tuple[Kind, ...] = ("sync", "async")
@@ -93,20 +97,47 @@ class Driver:
         await self._run(self.client.close)
 
 
-class RecordingTransport(httpx.HTTPTransport):
-    """httpx's own transport, keeping each request's headers: what was signed and sent, on a real connection."""
+class ObservedPool:
+    """Client's own pool (its path when given no transport), each request shown to ``observe`` as it
+    goes out - as the ``httpx.Request`` the httpx path would make of it, the same header fields
+    (``s3lite._transport.to_httpx``) - and ``done()`` called once its response is in. Installed in
+    ``client`` in place of the pool it wraps: the recording transports' view, on the path users take."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.sent: list[httpx.Headers] = []
+    def __init__(
+        self, client: s3lite.Client, observe: Callable[[httpx.Request], None], done: Callable[[], None] = lambda: None
+    ) -> None:
+        pool = client._sender
+        assert isinstance(pool, Pool), "a Client built without a transport or a proxy"
+        self._pool, self._observe, self._done = pool, observe, done
+        client._sender = self
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        self.sent.append(request.headers.copy())
-        return super().handle_request(request)
+    def send(
+        self, request: HttpRequest, content: bytes | Iterator[bytes], deadline: float | None, stream: bool
+    ) -> tuple[Exchange | None, HttpResponse]:
+        self._observe(to_httpx(request, content, Timeouts(None, None, None, None)))
+        try:
+            return self._pool.send(request, content, deadline, stream)
+        finally:
+            self._done()
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+def recording_driver(kind: Kind, **options: Any) -> tuple[Driver, list[httpx.Headers]]:
+    """A Driver, and the headers of each request it sends (what was signed and sent, on a real
+    connection): Client through its own pool, AsyncClient through httpx's transport."""
+    if kind == "sync":
+        driver = Driver(kind, **options)
+        sent: list[httpx.Headers] = []
+        ObservedPool(driver.client, lambda request: sent.append(request.headers.copy()))  # type: ignore[arg-type]
+        return driver, sent
+    transport = AsyncRecordingTransport()
+    return Driver(kind, transport=transport, **options), transport.sent  # type: ignore[arg-type]
 
 
 class AsyncRecordingTransport(httpx.AsyncHTTPTransport):
-    """:class:`RecordingTransport` for AsyncClient."""
+    """httpx's own transport, keeping each request's headers: what was signed and sent, on a real connection."""
 
     def __init__(self) -> None:
         super().__init__()

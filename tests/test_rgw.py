@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 import pytest
 from botocore.exceptions import ClientError as BotocoreClientError
-from drivers import AsyncRecordingTransport, RecordingTransport
+from drivers import AsyncRecordingTransport, ObservedPool
 from rgw_server import OPT_IN, client_options
 
 import s3lite
@@ -123,8 +123,9 @@ class SyncDriver:
     """``driver("get_object", ...)`` -> the result, with a GetObject ``Body`` already read to bytes."""
 
     def __init__(self, endpoint: str) -> None:
-        self.transport = RecordingTransport()
-        self.client = s3lite.Client(transport=self.transport, **client_options(endpoint))
+        self.client = s3lite.Client(**client_options(endpoint))
+        self.sent: list[httpx.Headers] = []
+        ObservedPool(self.client, lambda request: self.sent.append(request.headers.copy()))
 
     def __call__(self, method: str, **params: Any) -> dict[str, Any]:
         result: dict[str, Any] = getattr(self.client, method)(**params)
@@ -138,7 +139,7 @@ class SyncDriver:
 
     @property
     def last_sent(self) -> httpx.Headers:
-        return self.transport.sent[-1]
+        return self.sent[-1]
 
 
 class AsyncDriver:

@@ -30,7 +30,7 @@ from typing import Any
 
 import httpx
 import pytest
-from drivers import Driver, Kind
+from drivers import Driver, Kind, ObservedPool
 from rgw_server import OPT_IN, client_options
 
 import s3lite
@@ -86,16 +86,6 @@ class Recorder:
         return sorted((sent for sent in self.requests if sent.is_part), key=lambda sent: int(sent.query["partNumber"]))
 
 
-class RecordingTransport(httpx.HTTPTransport):
-    def __init__(self, recorder: Recorder) -> None:
-        super().__init__()
-        self.recorder = recorder
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        self.recorder.add(request)
-        return super().handle_request(request)
-
-
 class AsyncRecordingTransport(httpx.AsyncHTTPTransport):
     def __init__(self, recorder: Recorder) -> None:
         super().__init__()
@@ -127,8 +117,11 @@ def recorder() -> Recorder:
 
 @pytest.fixture
 async def s3(flavour: tuple[Kind, str], rgw_endpoint: str, recorder: Recorder) -> AsyncIterator[Driver]:
-    transport: Any = RecordingTransport(recorder) if flavour[0] == "sync" else AsyncRecordingTransport(recorder)
-    driver = Driver(flavour[0], transport=transport, **client_options(rgw_endpoint))
+    if flavour[0] == "sync":  # its own pool, the path users take
+        driver = Driver(flavour[0], **client_options(rgw_endpoint))
+        ObservedPool(driver.client, recorder.add)  # type: ignore[arg-type]
+    else:
+        driver = Driver(flavour[0], transport=AsyncRecordingTransport(recorder), **client_options(rgw_endpoint))
     try:
         yield driver
     finally:

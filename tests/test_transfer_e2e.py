@@ -33,7 +33,7 @@ import anyio
 import httpx
 import pytest
 from conftest import ACCESS_KEY, REGION, SECRET_KEY
-from drivers import Driver, Kind
+from drivers import Driver, Kind, ObservedPool
 
 import s3lite
 
@@ -99,22 +99,9 @@ class Recorder:
         return [sent for sent in self.requests if sent.method == method and (key is None or sent.path.endswith(key))]
 
 
-#: one TLS context for every recording transport (httpx builds one per transport otherwise, 50 ms each;
+#: one TLS context for every async recording transport (httpx builds one per transport otherwise, 50 ms each;
 #: the server is plain http anyway)
 TLS = ssl.create_default_context()
-
-
-class RecordingTransport(httpx.HTTPTransport):
-    def __init__(self, recorder: Recorder) -> None:
-        super().__init__(verify=TLS)
-        self.recorder = recorder
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        self.recorder.enter(request)
-        try:
-            return super().handle_request(request)
-        finally:
-            self.recorder.leave()
 
 
 class AsyncRecordingTransport(httpx.AsyncHTTPTransport):
@@ -133,8 +120,11 @@ class AsyncRecordingTransport(httpx.AsyncHTTPTransport):
 @asynccontextmanager
 async def driver(kind: Kind, options: dict[str, Any], recorder: Recorder) -> AsyncIterator[Driver]:
     """A Driver whose client sends through a recording transport."""
-    transport: Any = RecordingTransport(recorder) if kind == "sync" else AsyncRecordingTransport(recorder)
-    s3 = Driver(kind, transport=transport, **options)
+    if kind == "sync":  # its own pool, the path users take
+        s3 = Driver(kind, **options)
+        ObservedPool(s3.client, recorder.enter, recorder.leave)  # type: ignore[arg-type]
+    else:
+        s3 = Driver(kind, transport=AsyncRecordingTransport(recorder), **options)
     try:
         yield s3
     finally:
@@ -873,10 +863,8 @@ def test_config_of_another_type_refused(client_options: dict[str, Any], bucket: 
     recorder = Recorder()
     source = tmp_path / "source"
     source.write_bytes(b"x")
-    with (
-        s3lite.Client(transport=RecordingTransport(recorder), **client_options) as client,
-        pytest.raises(s3lite.ParamValidationError, match="Config"),
-    ):
+    with s3lite.Client(**client_options) as client, pytest.raises(s3lite.ParamValidationError, match="Config"):
+        ObservedPool(client, recorder.enter, recorder.leave)
         client.upload_file(str(source), bucket, "x", Config=Boto3Config())
     assert recorder.requests == []
 
@@ -892,7 +880,8 @@ def test_use_threads(
     source, target = tmp_path / "source", tmp_path / "target"
     source.write_bytes(data)
     config = s3lite.TransferConfig(multipart_threshold=PART, multipart_chunksize=PART, use_threads=use_threads)
-    with s3lite.Client(transport=RecordingTransport(recorder), **client_options) as client:
+    with s3lite.Client(**client_options) as client:
+        ObservedPool(client, recorder.enter, recorder.leave)
         client.upload_file(str(source), bucket, "obj", Config=config)
         client.download_file(bucket, "obj", str(target), Config=config)
     assert target.read_bytes() == data

@@ -27,7 +27,7 @@ from typing import Any
 
 import httpx
 import pytest
-from drivers import KINDS, AsyncRecordingTransport, Driver, RecordingTransport
+from drivers import KINDS, Driver, recording_driver
 from oracle import SIGNING_EPOCH, Oracle
 from test_clients_mock import (
     BUCKET,
@@ -498,19 +498,17 @@ async def test_e2e_file_upload_is_stored_without_aws_chunked(
     data = os.urandom(600_001)
     path = tmp_path / "body.bin"
     path.write_bytes(data)
-    transport = RecordingTransport() if kind == "sync" else AsyncRecordingTransport()
-    s3 = Driver(kind, transport=transport, **client_options)  # type: ignore[arg-type]
+    s3, sent = recording_driver(kind, **client_options)  # type: ignore[arg-type]
     with path.open("rb") as file:
         put = await s3.call("put_object", Bucket=bucket, Key="file", Body=file, ContentType="application/x-test")
-    sent = transport.sent[-1]
-    assert sent["x-amz-content-sha256"] == hashlib.sha256(data).hexdigest()
-    assert "content-encoding" not in sent and sent["content-length"] == str(len(data))
+    assert sent[-1]["x-amz-content-sha256"] == hashlib.sha256(data).hexdigest()
+    assert "content-encoding" not in sent[-1] and sent[-1]["content-length"] == str(len(data))
     assert put["ETag"] == f'"{hashlib.md5(data).hexdigest()}"'
     got, stored = await s3.download(Bucket=bucket, Key="file")
     assert stored == data and "ContentEncoding" not in got and got["ContentType"] == "application/x-test"
     # an iterator is still aws-chunked, and stored as the same bytes
     await s3.call("put_object", Bucket=bucket, Key="gen", Body=pieces(data, 100_000), ContentLength=len(data))
-    assert transport.sent[-1]["content-encoding"] == "aws-chunked"
+    assert sent[-1]["content-encoding"] == "aws-chunked"
     got, stored = await s3.download(Bucket=bucket, Key="gen")
     assert stored == data and "ContentEncoding" not in got
     await s3.aclose()
