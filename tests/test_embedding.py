@@ -31,6 +31,7 @@ def test_public_names_are_pinned() -> None:
     }  # fmt: skip
     for name in EXPORTED:
         assert getattr(s3lite, name) is not None
+    assert {*s3lite._LAZY, "__version__"} == set(EXPORTED), "each public name is imported lazily, and only those"
 
 
 def test_every_exception_is_an_s3lite_error() -> None:
