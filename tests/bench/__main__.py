@@ -11,6 +11,7 @@ Sections (``--only`` takes the name or the number):
 7. listing a 1,000-key ListObjectsV2 page parsed (and url-decoded) by s3lite and by botocore
 8. transfers upload_file / download_file of a large file against boto3's, same TransferConfig: speed, CPU, memory
 9. coldstart fresh processes: import, client, one head_object over http and https against boto3's; import breakdown
+10. loopback warm calls over a socket on 127.0.0.1: Client's own pool, Client over httpx, bare httpx, botocore
 
 Speed targets that are missed are reported, not fatal (the machine may be busy); the exit status is 1
 only when a correctness check fails (a wrong result, a lost byte, a leaked connection, a heavy import).
@@ -32,13 +33,14 @@ from . import (
     bench_fanout,
     bench_import,
     bench_listing,
+    bench_loopback,
     bench_sign,
     bench_stream,
     bench_transfer,
 )
 from ._common import FULL, QUICK, Report, Sizes
 
-SECTIONS = ("calls", "core", "sign", "import", "stream", "fanout", "listing", "transfers", "coldstart")
+SECTIONS = ("calls", "core", "sign", "import", "stream", "fanout", "listing", "transfers", "coldstart", "loopback")
 
 
 def _section(name: str) -> str:
@@ -105,6 +107,7 @@ def main(argv: list[str]) -> int:
         "listing": lambda: bench_listing.run(sizes, report),
         "transfers": lambda: bench_transfer.run(sizes, report, transfer_mib),
         "coldstart": lambda: bench_coldstart.run(sizes, report),
+        "loopback": lambda: bench_loopback.run(sizes, report),
     }
     for name in (args.only,) if args.only else SECTIONS:
         runners[name]()

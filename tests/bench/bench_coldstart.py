@@ -29,15 +29,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import s3lite
 
 from ._common import CREDENTIALS, Report, Sizes
-from .head_server import BODY, ETAG
+from .head_server import BODY, ETAG, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The issue's targets: wall against boto3's (same scheme), peak RSS, import over a bare interpreter.
@@ -258,35 +257,6 @@ def _bundle(cert: str, directory: Path) -> tuple[str, str]:
     return str(bundle), f"{source} + the certificate"
 
 
-@contextmanager
-def _server(cert: str | None, key: str | None) -> Iterator[tuple[int, int]]:
-    """``head_server`` in its own process: (http port, https port or 0); stopped by its PID at the end."""
-    tls = [cert, key] if cert and key else []
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.bench.head_server", *tls],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        http_port, https_port = (int(port) for port in process.stdout.readline().split())
-        yield http_port, https_port
-    finally:
-        if process.stdin is not None:
-            process.stdin.close()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.terminate()
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
 # --- running the children -----------------------------------------------------------------------------
 
 
@@ -497,7 +467,7 @@ def run(sizes: Sizes, report: Report) -> None:
         made = _certificate(Path(home))
         cert, key, how = made if made else (None, None, "")
         bundle, bundled = _bundle(cert, Path(home)) if cert else (None, "")
-        with _server(cert, key) as (http_port, https_port):
+        with serving(cert, key) as (http_port, https_port):
             https_url = f"https://127.0.0.1:{https_port}" if https_port else None
             boto3 = importlib.util.find_spec("boto3") is not None
             rows = _rows(f"http://127.0.0.1:{http_port}", https_url, bundle, boto3)

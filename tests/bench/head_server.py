@@ -9,15 +9,19 @@ What it answers, whatever the bucket and key (it checks no signature, keeps no o
 - ``DELETE``: 204.
 
 Run as ``python -m tests.bench.head_server [CERT KEY]``: it prints ``<http port> <https port or 0>``, then
-serves until its stdin closes or it is terminated.
+serves until its stdin closes or it is terminated; :func:`serving` does that for a benchmark.
 """
 
 from __future__ import annotations
 
 import ssl
+import subprocess
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 BODY = b"hello world"
 ETAG = '"5eb63bbbe01eeed093cb22bb8f5acdc3"'
@@ -106,6 +110,35 @@ def main(argv: list[str]) -> None:
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def serving(cert: str | None, key: str | None) -> Iterator[tuple[int, int]]:
+    """``head_server`` in its own process: (http port, https port or 0); stopped by its PID at the end."""
+    tls = [cert, key] if cert and key else []
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.bench.head_server", *tls],
+        cwd=Path(__file__).resolve().parents[2],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        http_port, https_port = (int(port) for port in process.stdout.readline().split())
+        yield http_port, https_port
+    finally:
+        if process.stdin is not None:
+            process.stdin.close()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.terminate()
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 if __name__ == "__main__":
