@@ -399,15 +399,17 @@ class Pool:
         """A connection whose exchange ended: kept for the next request to its origin when
         ``reusable`` (its response read to the end, nothing past it), else closed."""
         changed = self._changed
+        if reusable:
+            with changed:
+                if not self._closed:  # read under the lock: a close() now must find it idle
+                    connection.expires = time.monotonic() + KEEPALIVE_EXPIRY
+                    self._idle.setdefault(connection.origin, []).append(connection)
+                    changed.notify()
+                    return
+        connection.close()  # before its place is freed: never more than max_connections sockets
         with changed:
-            if reusable and not self._closed:  # read under the lock: a close() now must see it idle
-                connection.expires = time.monotonic() + KEEPALIVE_EXPIRY
-                self._idle.setdefault(connection.origin, []).append(connection)
-                changed.notify()
-                return
             self._open -= 1
             changed.notify()
-        connection.close()
 
     def close(self) -> None:
         """Close the idle connections; those in use are closed as their exchanges end."""
