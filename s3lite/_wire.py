@@ -58,6 +58,8 @@ if TYPE_CHECKING:
 #: a request body smaller than this goes out with its head in one write (one packet for most
 #: requests); a larger one is written on its own rather than copied
 _JOIN_BELOW = 64 * 1024
+#: the most one socket write is given, each with the write timeout: 256 KiB, 16 TLS records
+_WRITE_SIZE = 256 * 1024
 
 _Origin = tuple[str, str]
 
@@ -97,13 +99,14 @@ class Connection:
         return self.sock.recv(size)
 
     def send(self, data: bytes, timeout: float | None) -> None:
-        """All of ``data``, ``timeout`` for each write as httpcore's (a large body over a slow link
-        takes as long as it takes while the peer keeps reading; ``sendall``'s timeout would bound
-        the whole body)."""
+        """All of ``data``, ``timeout`` for each write of at most :data:`_WRITE_SIZE` (a large body
+        over a slow link takes as long as it takes while the peer keeps reading; ``sendall``'s
+        timeout would bound the whole body). The cap is for TLS: ``SSLSocket.send`` writes all it
+        is given within one timeout, where a plain socket's returns after what fits."""
         view = memoryview(data)
         while view:
             self._set_timeout(bounded(timeout, TimeoutError))
-            view = view[self.sock.send(view) :]
+            view = view[self.sock.send(view[:_WRITE_SIZE]) :]
 
     def reusable_at(self, now: float) -> bool:
         """Whether an idle connection can carry a request: not expired, and not readable - a

@@ -4,7 +4,7 @@ response head and a chunked body are read (RFC 9112). The pool around it, on rea
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from s3lite import HttpRequest
@@ -87,6 +87,7 @@ def test_a_line_break_nul_or_non_ascii_anywhere_is_refused(bad: str) -> None:
         request_head(_request(query=f"a={bad}"), [("Host", "h")])
 
 
+@settings(deadline=None)  # a loaded 2-core CI machine, not a slow parser
 @given(
     st.lists(st.tuples(st.from_regex(r"[A-Za-z0-9-]{1,20}", fullmatch=True), st.from_regex(r"[ -~]*", fullmatch=True)))
 )
@@ -248,6 +249,7 @@ def test_values_lose_surrounding_whitespace_and_keep_any_byte() -> None:
     assert head.fields[:3] == [("X-A", "v"), ("X-B", ""), ("X-C", "caf\xe9 \x01")]
 
 
+@settings(deadline=None)  # a loaded 2-core CI machine, not a slow parser
 @given(
     st.lists(
         st.tuples(
@@ -345,6 +347,7 @@ def _encode(chunks: list[bytes], extensions: list[str], trailers: list[str]) -> 
     return wire + b"0\r\n" + "".join(f"{t}\r\n" for t in trailers).encode() + b"\r\n"
 
 
+@settings(deadline=None)  # a loaded 2-core CI machine, not a slow parser
 @given(
     st.lists(st.binary(min_size=1, max_size=300), max_size=8),
     st.lists(st.sampled_from([";a", ";a=b", ' ; a="x;y"', ";q=1;r"]), max_size=3),

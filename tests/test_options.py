@@ -13,7 +13,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import s3lite
@@ -41,6 +41,7 @@ environments = st.dictionaries(
 )
 
 
+@settings(deadline=None)  # a loaded 2-core CI machine, not a slow parser
 @given(environments)
 def test_environment_proxies_are_urllibs(environment: dict[str, str]) -> None:
     with mock.patch.dict(os.environ, environment, clear=True):
@@ -71,6 +72,7 @@ no_proxy_entries = st.one_of(
 no_proxies = st.lists(no_proxy_entries, max_size=4).map(",".join) | st.sampled_from(["*", " * ", "*,x"])
 
 
+@settings(deadline=None)  # a loaded 2-core CI machine, not a slow parser
 @given(hosts, no_proxies)
 @example("s3.example.com.", ".")  # an entry of dots alone: the empty name, which a trailing dot ends in
 @example("s3.example.com:", "s3.example.com")  # an empty port is no part of the name
@@ -78,6 +80,7 @@ def test_no_proxy_is_decided_as_urllib_decides(host: str, no_proxy: str) -> None
     assert bypasses_proxy(host, no_proxy) == urllib.request.proxy_bypass_environment(host, {"no": no_proxy})
 
 
+@settings(deadline=None)  # a loaded 2-core CI machine, not a slow parser
 @given(st.sampled_from(["s3.example.com", "S3.Example.COM", "a.b.s3.example.com"]), st.data())
 def test_no_proxy_covers_a_name_and_its_subdomains_without_case(host: str, data: st.DataObject) -> None:
     entry = data.draw(st.sampled_from(["example.com", ".example.com", "..Example.Com", " s3.example.com"]))

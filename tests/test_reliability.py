@@ -197,16 +197,30 @@ def test_a_failed_upload_does_not_wait_for_a_stalled_stream() -> None:
 
     read_end, write_end = os.pipe()
     stall = threading.Event()
+    hung_up = threading.Event()
 
-    def produce() -> None:  # 600 KB, then nothing until the test is over
+    def hang_up(_request: object) -> list[object]:
+        hung_up.set()
+        return [CLOSE]
+
+    def produce() -> None:
+        """600 KB; once the server has hung up, 600 KB more (whose sending fails however slowly the
+        server's thread got to its close: on a loaded machine the first 600 KB can all fit in the
+        socket buffers before it does), then nothing until the test is over."""
         os.write(write_end, b"p" * 600_000)
+        hung_up.wait(10)
+        time.sleep(0.1)
+        try:
+            os.write(write_end, b"p" * 600_000)
+        except BrokenPipeError:
+            pass  # the call failed already (as it mostly does) and closed its end of the pipe
         stall.wait(30)
         os.close(write_end)
 
     producer = threading.Thread(target=produce)
     producer.start()
     try:
-        with HostileServer(always(CLOSE), head_only=True) as server, open(read_end, "rb", buffering=0) as pipe:
+        with HostileServer(hang_up, head_only=True) as server, open(read_end, "rb", buffering=0) as pipe:
             client = s3lite.Client(endpoint_url=server.url, max_attempts=1, **CREDENTIALS)  # type: ignore[arg-type]
             started = time.monotonic()
             with pytest.raises(s3lite.S3LiteError):

@@ -119,14 +119,17 @@ def test_an_idle_connection_the_server_closed_is_replaced_without_a_retry() -> N
         assert server.connections == 2
 
 
-def test_an_idle_connection_expires(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("s3lite._wire.KEEPALIVE_EXPIRY", 0.05)
+def test_an_idle_connection_expires() -> None:
     with HostileServer(always(response(200, headers={"ETag": '"e"'}))) as server, client(server.url) as s3:
         s3.head_object(Bucket="b", Key="k")
+        (kept,) = idle(s3)
+        assert kept.expires > time.monotonic() + 4, "kept for the keep-alive expiry, 5 s"
         s3.head_object(Bucket="b", Key="k")
         assert server.connections == 1
-        time.sleep(0.1)
+        (kept,) = idle(s3)
+        kept.expires = time.monotonic()  # its 5 s are up
         s3.head_object(Bucket="b", Key="k")
+        assert kept.sock.fileno() == -1, "the expired connection was closed"
         assert server.connections == 2
 
 
@@ -361,11 +364,17 @@ def test_a_stream_that_does_not_yield_its_content_length_is_refused(chunks: list
 # -- TLS --------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def tls_server(certificate: tuple[Path, Path]) -> Iterator[HostileServer]:
+def server_context(certificate: tuple[Path, Path]) -> ssl.SSLContext:
+    """The test certificate's, offering h2 before http/1.1 (as S3 does) so that the client's ALPN shows."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(*certificate)
-    with HostileServer(always(response(200, headers={"ETag": '"tls"'})), tls=context) as server:
+    context.set_alpn_protocols(["h2", "http/1.1"])
+    return context
+
+
+@pytest.fixture
+def tls_server(certificate: tuple[Path, Path]) -> Iterator[HostileServer]:
+    with HostileServer(always(response(200, headers={"ETag": '"tls"'})), tls=server_context(certificate)) as server:
         yield server
 
 
@@ -374,7 +383,7 @@ def test_tls_verified_against_the_certificate_given(tls_server: HostileServer, c
         for _ in range(2):
             assert s3.head_object(Bucket="b", Key="k")["ETag"] == '"tls"'
         (kept,) = idle(s3)
-        assert isinstance(kept.sock, ssl.SSLSocket) and kept.sock.selected_alpn_protocol() in (None, "http/1.1")
+        assert isinstance(kept.sock, ssl.SSLSocket) and kept.sock.selected_alpn_protocol() == "http/1.1"
     assert tls_server.connections == 1
 
 
@@ -422,6 +431,57 @@ def test_close_closes_idle_connections_and_those_in_use_as_they_end() -> None:
     assert server.connections == 2
 
 
+class WatchedSocket:
+    """A connection's socket whose ``close`` first notes how many connections its pool then counts."""
+
+    def __init__(self, sock: socket.socket, note: Any) -> None:
+        self._sock, self._note = sock, note
+
+    def close(self) -> None:
+        self._note()
+        self._sock.close()
+
+
+def test_a_released_connection_is_closed_before_its_place_is_freed() -> None:
+    """Else a request waiting for a place opens its connection while the old one is still open:
+    max_connections + 1 sockets for a moment."""
+    with HostileServer(always(response(200, b"body"))) as server:
+        pool = Pool(options(), OpenBodies())
+        exchange, _ = pool.send(request_to(server), b"", None, True)
+        assert exchange is not None and exchange._connection is not None
+        counted: list[int] = []
+        exchange._connection.sock = WatchedSocket(exchange._connection.sock, lambda: counted.append(pool._open))  # type: ignore[assignment]
+        exchange.close()  # before its body is read: the connection is closed, not kept
+        assert counted == [1], "still counted while it closed"
+        assert repr(pool) == "<s3lite Pool 0 open, 0 idle>"
+
+
+def test_a_connection_released_while_the_pool_closes_is_closed_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """close() runs in another thread at the moment release() stamps the connection's expiry: the
+    connection must end up closed, not idle in a closed pool (release decides under the pool's lock)."""
+    real = time.monotonic
+    closer: threading.Thread | None = None
+
+    def monotonic() -> float:
+        nonlocal closer
+        if closer is None and sys._getframe(1).f_code.co_name == "release":
+            closer = threading.Thread(target=pool.close)
+            closer.start()
+            closer.join(0.2)  # close() runs now - or waits for release's lock, with the fix
+        return real()
+
+    with HostileServer(always(response(200, b"body"))) as server:
+        pool = Pool(options(), OpenBodies())
+        exchange, _ = pool.send(request_to(server), b"", None, True)
+        assert exchange is not None
+        monkeypatch.setattr(time, "monotonic", monotonic)
+        assert b"".join(exchange.chunks()) == b"body"  # read to its end: released as reusable
+        monkeypatch.undo()
+        assert closer is not None
+        closer.join(5)
+        assert repr(pool) == "<s3lite Pool 0 open, 0 idle>"
+
+
 @pytest.mark.parametrize(
     ("host", "scheme", "expected"),
     [
@@ -450,48 +510,81 @@ def test_a_head_with_bare_lf_line_ends_is_read() -> None:
 
 
 class SlowReader:
-    """Reads a request at most 256 KiB at a time, 2 ms apart (a slow but live link, its receive buffer kept
-    small so that the client's writes wait for it), then answers 200."""
+    """Reads a request 64 KiB at a time, 2 ms apart (a slow but live link, its receive buffer kept
+    small so that the client's writes wait for it), then answers 200; over TLS with ``tls``."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+        self._tls = tls
         self._listener = socket.socket()
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
         self._listener.bind(("127.0.0.1", 0))
         self._listener.listen(1)
-        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self._listener.getsockname()[1]}"
         self.received = 0
         self._thread = threading.Thread(target=self._serve, daemon=True)
         self._thread.start()
 
     def _serve(self) -> None:
-        sock, _ = self._listener.accept()
+        try:
+            sock, _ = self._listener.accept()
+            if self._tls is not None:
+                sock = self._tls.wrap_socket(sock, server_side=True)
+        except OSError:  # closed before a client came
+            return
         with sock:
             head = b""
             while b"\r\n\r\n" not in head:
                 head += sock.recv(1)
             length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
             while self.received < length:
-                self.received += len(sock.recv(256 * 1024))
+                cycle = 0
+                while cycle < 64 * 1024 and self.received + cycle < length:  # a TLS read gives one record
+                    cycle += len(sock.recv(64 * 1024 - cycle))
+                self.received += cycle
                 time.sleep(0.002)
             sock.sendall(response(200, headers={"ETag": '"e"'}))
 
     def close(self) -> None:
+        try:  # wakes an accept() still waiting (closing the socket alone does not)
+            self._listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self._listener.close()
         self._thread.join(10)
 
 
-def test_the_write_timeout_bounds_each_write_not_the_whole_body() -> None:
+@pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
+def test_the_write_timeout_bounds_each_write_not_the_whole_body(tls: bool, certificate: tuple[Path, Path]) -> None:
     """32 MiB to a server that keeps reading, slowly (over a second in all): each write waits far less
-    than the timeout, the body as a whole far more, and the upload succeeds, as through httpcore."""
-    server = SlowReader()
+    than the timeout, the body as a whole far more, and the upload succeeds, as through httpcore -
+    over TLS too, where one ``SSLSocket.send`` of the whole body would have one timeout for all of it."""
+    server = SlowReader(server_context(certificate) if tls else None)
     try:
-        with client(server.url, timeout=0.5) as s3:
+        with client(server.url, timeout=0.5, verify=str(certificate[0])) as s3:
             started = time.monotonic()
             assert s3.put_object(Bucket="b", Key="k", Body=b"x" * (32 << 20))["ETag"] == '"e"'
             assert time.monotonic() - started > 0.5, "the test's premise: the body took longer than the timeout"
         assert server.received == 32 << 20
     finally:
         server.close()
+
+
+def test_a_connection_whose_request_was_cut_short_is_not_reused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server answered from the head alone, keep-alive, and the body's write failed: the server has
+    the rest of a request it may still read as the next one, so the connection is closed, not kept."""
+    sent = Connection.send
+
+    def head_only(self: Connection, data: bytes, timeout: float | None) -> None:
+        if data.startswith(b"PUT "):
+            return sent(self, data, timeout)
+        raise BrokenPipeError("the server stopped reading")
+
+    monkeypatch.setattr(Connection, "send", head_only)
+    answer = always(response(200, headers={"ETag": '"e"'}))
+    with HostileServer(answer, head_only=True) as server, client(server.url) as s3:
+        put = s3.put_object(Bucket="b", Key="k", Body=iter([b"x" * 1000]), ContentLength=1000)
+        assert put["ETag"] == '"e"', "the server's answer is the result"
+        assert idle(s3) == [] and pool_of(s3)._open == 0
 
 
 def test_the_callers_stream_error_is_raised_as_it_is_and_at_once() -> None:
@@ -530,14 +623,19 @@ def test_a_host_name_no_resolver_takes_is_a_connection_error(host: str) -> None:
     assert isinstance(caught.value.__cause__, OSError)
 
 
-def test_connecting_loads_no_idna_codec() -> None:
-    """The resolver and TLS get the host as ASCII bytes: the IDNA codec costs 1.3 MiB of a cold start."""
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_connecting_loads_no_idna_codec(scheme: str, tls_server: HostileServer, certificate: tuple[Path, Path]) -> None:
+    """The resolver and TLS get the host as ASCII bytes: the IDNA codec costs 1.3 MiB of a cold start
+    (``ssl`` runs a str host name through it, an IP address too)."""
+    url = tls_server.url if scheme == "https" else "http://localhost:9"
     code = (
         "import sys, s3lite\n"
-        "c = s3lite.Client(endpoint_url='http://localhost:9', region_name='us-east-1', aws_access_key_id='a',"
-        " aws_secret_access_key='b', max_attempts=1)\n"
+        f"c = s3lite.Client(endpoint_url={url!r}, region_name='us-east-1', aws_access_key_id='a',"
+        f" aws_secret_access_key='b', max_attempts=1, verify={str(certificate[0])!r})\n"
         "try:\n    c.head_object(Bucket='b', Key='k')\nexcept s3lite.EndpointConnectionError:\n    pass\n"
         "print('encodings.idna' in sys.modules, 'stringprep' in sys.modules)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert done.stdout.split() == ["False", "False"]
+    if scheme == "https":
+        assert tls_server.received, "the https request reached the server"
