@@ -46,10 +46,27 @@ class ParamValidationError(S3LiteError, ValueError):
 
 
 class NoCredentialsError(S3LiteError):
-    """No credentials were given and none were found in the environment or the shared files."""
+    """No credentials were given and none of the chain's providers found any.
 
-    def __init__(self) -> None:
-        super().__init__("Unable to locate credentials")
+    ``tried`` names the providers looked at, in order (botocore's method names: ``env``,
+    ``shared-credentials-file``, ``iam-role`` ...), so that the message says where s3lite looked.
+    """
+
+    def __init__(self, tried: tuple[str, ...] = ()) -> None:
+        where = f" (looked in: {', '.join(tried)})" if tried else ""
+        super().__init__(f"Unable to locate credentials{where}")
+        self.tried = tried
+
+
+class CredentialRetrievalError(S3LiteError):
+    """A provider of the chain applies (its settings are there) but could not produce credentials:
+    a process that failed, a metadata service that answered badly, a token that expired, a profile
+    configured inconsistently. ``provider`` is its botocore method name; the message never quotes
+    a secret (nor a process's output, which may hold one)."""
+
+    def __init__(self, provider: str, reason: str) -> None:
+        super().__init__(f"Error when retrieving credentials from {provider}: {reason}")
+        self.provider = provider
 
 
 class UnseekableStreamError(S3LiteError):

@@ -9,23 +9,13 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import configparser
 
-from ._errors import NoCredentialsError, ParamValidationError
-
-
-class Credentials(NamedTuple):
-    """An access key pair, with the session token of temporary credentials."""
-
-    access_key: str
-    secret_key: str
-    token: str | None = None
-
-    def __repr__(self) -> str:
-        return f"Credentials(access_key={self.access_key!r})"
+from .._errors import NoCredentialsError, ParamValidationError
+from . import Credentials
 
 
 _REGION_NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
