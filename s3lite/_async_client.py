@@ -16,7 +16,9 @@ from ._base import BaseClient, ClientOptions
 from ._deadline import attempt_deadline
 from ._errors import HTTPClientError
 from ._flow import Driving, HashBody, ReadBody, Send
-from ._http import HttpResponse, StreamBody
+from ._credentials import Credentials
+from ._credentials._aperform import AsyncCredentials
+from ._http import HttpRequest, HttpResponse, StreamBody
 from ._httpx_adapter import check_httpx, with_deadlines
 from ._operations import AsyncOperations
 from ._serialize import CHUNK_SIZE
@@ -39,6 +41,20 @@ class AsyncClient(BaseClient, AsyncOperations, AsyncPaging, AsyncTransfers):
             )
             with_deadlines(transport)
         self._transport = transport
+        self._credentials = AsyncCredentials(self._held, self._fetch)
+
+    async def get_credentials(self) -> Credentials:
+        """The credentials calls sign with now: found at the first need, refreshed when due, with
+        every file, process and request of the chain off the event loop."""
+        return await self._credentials.current()
+
+    def _presigning_credentials(self) -> Credentials:
+        # presigning does no I/O (it is not a coroutine): the keys held, or the environment's
+        return self._credentials.held_now()
+
+    async def _fetch(self, request: HttpRequest, timeout: float) -> HttpResponse:
+        """A credential provider's request (metadata service, STS, SSO) through this client's transport."""
+        return (await self._send(Send(request), time.monotonic() + timeout))[1]
 
     async def close(self) -> None:
         await self._release_abandoned()
@@ -85,6 +101,7 @@ class AsyncClient(BaseClient, AsyncOperations, AsyncPaging, AsyncTransfers):
 
     async def _call(self, operation: str, params: Mapping[str, Any]) -> Any:
         await self._release_abandoned()
+        await self._credentials.current()
         driving = Driving(self._flow(operation, params, allow_async=True))
         deadline = None
         #: the transport's response whose body the flow left unread (a streamed result, or an error's body)

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 from ._body import plan_stream_body
-from ._credentials import resolve_credentials, resolve_region
+from ._credentials import Credentials
+from ._credentials._lookup import credentials_provider_for, given_credentials, resolve_region
+from ._credentials._refresh import Held
 from ._endpoint import Endpoint
-from ._errors import NoCredentialsError, ParamValidationError
+from ._errors import ParamValidationError
 from ._flow import CallContext, Flow, operation_flow
 from ._http import PartBody
 from ._model import operation_names
@@ -39,6 +41,7 @@ class ClientOptions(TypedDict, total=False):
     aws_access_key_id: str | None
     aws_secret_access_key: str | None
     aws_session_token: str | None
+    credentials_provider: Callable[[], Credentials] | None
     addressing_style: Literal["auto", "path", "virtual"]
     retry_mode: Literal["standard", "legacy"]
     max_attempts: int | None
@@ -66,6 +69,7 @@ class BaseClient:
         aws_access_key_id: str | None = None,
         aws_secret_access_key: str | None = None,
         aws_session_token: str | None = None,
+        credentials_provider: Callable[[], Credentials] | None = None,
         addressing_style: str = "auto",
         retry_mode: str = "standard",
         max_attempts: int | None = None,
@@ -78,12 +82,11 @@ class BaseClient:
         upload_signing: UploadSigning = "auto",
     ) -> None:
         region = resolve_region(region_name)
-        try:
-            credentials = resolve_credentials(
-                access_key=aws_access_key_id, secret_key=aws_secret_access_key, token=aws_session_token
-            )
-        except NoCredentialsError:
-            credentials = None  # as boto3: the client is built, the first call raises NoCredentialsError
+        credentials = given_credentials(aws_access_key_id, aws_secret_access_key, aws_session_token)
+        keys_given = aws_access_key_id is not None or aws_secret_access_key is not None
+        provider = credentials_provider_for(
+            keys_given=keys_given, credentials_provider=credentials_provider, region=region, clock=time.time
+        )
         endpoint = (
             Endpoint.from_url(endpoint_url, addressing_style=addressing_style)
             if endpoint_url
@@ -98,6 +101,8 @@ class BaseClient:
             retry=RetryPolicy.for_mode(retry_mode, max_attempts),
             upload_signing=upload_signing,
         )
+        #: the credentials calls sign with, and who fetches them (again): the drivers refresh them
+        self._held = Held(self._context, provider)
         self._options = TransportOptions(
             timeout=timeout,
             max_connections=max_connections,
@@ -136,6 +141,10 @@ class BaseClient:
             params["Body"] = plan_stream_body(body, params.get("ContentLength"), allow_async=allow_async)
         return operation_flow(self._context, operation, params)
 
+    def _presigning_credentials(self) -> Credentials:
+        """The credentials a presigned URL is signed with (each client knows how it may get them)."""
+        raise NotImplementedError
+
     def generate_presigned_url(
         self,
         ClientMethod: str,
@@ -159,8 +168,8 @@ class BaseClient:
         if HttpMethod is not None and HttpMethod not in PRESIGN_METHODS:
             raise ParamValidationError(f"Invalid HttpMethod: one of {', '.join(PRESIGN_METHODS)}")
         context = self._context
-        if context.credentials is None:
-            raise NoCredentialsError()
+        credentials = self._presigning_credentials()
+        _warn_if_outlived(credentials, context.clock(), ExpiresIn)
         params = {k: v for k, v in (Params or {}).items() if k != "Body"}
         bucket = params.get("Bucket")
         region = context.bucket_regions.get(bucket, context.region) if isinstance(bucket, str) else context.region
@@ -172,10 +181,27 @@ class BaseClient:
         )
         return presign(
             request,
-            credentials=context.credentials,
+            credentials=credentials,
             region=region,
             now=context.clock(),
             expires_in=ExpiresIn,
             keys=context.keys,
             service=prepared.signing_name,
+        )
+
+
+def _warn_if_outlived(credentials: Credentials, now: float, expires_in: int) -> None:
+    """A URL presigned with temporary credentials stops working when they expire, whatever its
+    ``X-Amz-Expires`` says: botocore signs it silently; s3lite warns (``PresignedUrlExpiryWarning``)."""
+    if credentials.expires_at is not None and now + expires_in > credentials.expires_at:
+        import warnings
+
+        from ._errors import PresignedUrlExpiryWarning
+
+        left = max(0, int(credentials.expires_at - now))
+        warnings.warn(
+            f"ExpiresIn={expires_in} outlives the temporary credentials it is signed with (they expire in "
+            f"{left} s): the URL stops working when they do",
+            PresignedUrlExpiryWarning,
+            stacklevel=3,
         )

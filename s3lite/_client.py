@@ -17,7 +17,9 @@ from ._base import BaseClient, ClientOptions
 from ._deadline import attempt_deadline
 from ._errors import HTTPClientError
 from ._flow import Driving, HashBody, ReadBody, Send
-from ._http import Exchange, HttpResponse, Sender, StreamBody
+from ._credentials import Credentials
+from ._credentials._perform import BlockingCredentials
+from ._http import Exchange, HttpRequest, HttpResponse, Sender, StreamBody
 from ._operations import SyncOperations
 from ._serialize import CHUNK_SIZE
 from ._streaming import StreamingBody, with_body
@@ -35,6 +37,7 @@ class Client(BaseClient, SyncOperations, SyncPaging, SyncTransfers):
     def __init__(self, *, transport: httpx.BaseTransport | None = None, **options: Unpack[ClientOptions]) -> None:
         super().__init__(**options)
         self._sender: Sender = self._make_sender(transport)
+        self._credentials = BlockingCredentials(self._held, self._fetch)
 
     def _make_sender(self, transport: httpx.BaseTransport | None) -> Sender:
         proxy = self._proxy() if transport is None else None
@@ -52,6 +55,18 @@ class Client(BaseClient, SyncOperations, SyncPaging, SyncTransfers):
             transport = httpx.HTTPTransport(verify=self._options.tls_context(), limits=self._limits(), proxy=proxy)
             with_deadlines(transport)
         return HttpxSender(transport, self._options, self._bodies)
+
+    def get_credentials(self) -> Credentials:
+        """The credentials calls sign with now: found (by the chain, or the ``credentials_provider``)
+        at the first need, refreshed when due (as ``boto3.Session.get_credentials()``, frozen)."""
+        return self._credentials.current()
+
+    def _presigning_credentials(self) -> Credentials:
+        return self._credentials.current()
+
+    def _fetch(self, request: HttpRequest, timeout: float) -> HttpResponse:
+        """A credential provider's request (metadata service, STS, SSO) through this client's transport."""
+        return self._send(Send(request), time.monotonic() + timeout)[1]
 
     def close(self) -> None:
         self._release_abandoned()
@@ -84,6 +99,7 @@ class Client(BaseClient, SyncOperations, SyncPaging, SyncTransfers):
 
     def _call(self, operation: str, params: Mapping[str, Any]) -> Any:
         self._release_abandoned()
+        self._credentials.current()
         driving = Driving(self._flow(operation, params, allow_async=False))
         deadline = None
         #: the response whose body the flow left unread (a streamed result, or an error's body)

@@ -69,6 +69,10 @@ class CredentialRetrievalError(S3LiteError):
         self.provider = provider
 
 
+class PresignedUrlExpiryWarning(UserWarning):
+    """A presigned URL's ``ExpiresIn`` outlives the temporary credentials it is signed with."""
+
+
 class UnseekableStreamError(S3LiteError):
     """A request must be sent again (retry, redirect) but its body cannot be rewound."""
 

@@ -4,6 +4,7 @@ certificate for the TLS tests; the opt-in Ceph RGW suites' server fixtures come 
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -19,6 +20,10 @@ pytest.register_assert_rewrite("ops_scenario")
 ACCESS_KEY = "AKIDEXAMPLE"
 SECRET_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 REGION = "us-east-1"
+
+# A client built without keys looks them up, and the chain's last link asks the EC2 metadata service at
+# 169.254.169.254: not in tests that do not mean to (tests/test_credentials_imds.py starts its own fake).
+os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
 
 
 @pytest.fixture(scope="session")

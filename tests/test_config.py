@@ -9,15 +9,31 @@ import pytest
 
 import s3lite
 from s3lite import Endpoint
-from s3lite._credentials import resolve_credentials, resolve_region
+from s3lite._credentials import Credentials
+from s3lite._credentials._chain import Chain
+from s3lite._credentials._lookup import given_credentials, resolve_region
+from s3lite._credentials._perform import drive
+from s3lite._http import HttpRequest, HttpResponse
+
+#: no metadata service is asked in these tests (the chain's last link; tests/test_credentials_imds.py has it)
+NO_IMDS = {"AWS_EC2_METADATA_DISABLED": "true"}
+
+
+def _no_network(request: HttpRequest, timeout: float) -> HttpResponse:
+    raise AssertionError(f"unexpected request to {request.host}")
+
+
+def found(env: dict[str, str]) -> Credentials | None:
+    """What the chain finds in ``env`` (files named by it), without any network."""
+    return drive(Chain({**NO_IMDS, **env}, "us-east-1", lambda: 1e9).fetch(), _no_network)
 
 
 def test_credentials_from_arguments_environment_and_files(tmp_path: Path) -> None:
-    given = resolve_credentials(access_key="A", secret_key="S", token="T", env={})
-    assert (given.access_key, given.secret_key, given.token) == ("A", "S", "T")
+    given = given_credentials("A", "S", "T")
+    assert given is not None and (given.access_key, given.secret_key, given.token) == ("A", "S", "T")
     env = {"AWS_ACCESS_KEY_ID": "EA", "AWS_SECRET_ACCESS_KEY": "ES", "AWS_SESSION_TOKEN": "ET"}
-    from_env = resolve_credentials(access_key=None, secret_key=None, token=None, env=env)
-    assert (from_env.access_key, from_env.secret_key, from_env.token) == ("EA", "ES", "ET")
+    from_env = found(env)
+    assert from_env is not None and (from_env.access_key, from_env.secret_key, from_env.token) == ("EA", "ES", "ET")
 
     credentials = tmp_path / "credentials"
     credentials.write_text(
@@ -25,34 +41,33 @@ def test_credentials_from_arguments_environment_and_files(tmp_path: Path) -> Non
     )
     config = tmp_path / "config"
     config.write_text("[profile cfg]\naws_access_key_id = CA\naws_secret_access_key = CS\nregion = eu-central-1\n")
-    files = {"AWS_SHARED_CREDENTIALS_FILE": str(credentials), "AWS_CONFIG_FILE": str(config)}
-    assert resolve_credentials(access_key=None, secret_key=None, token=None, env=files).access_key == "FA"
-    work = resolve_credentials(access_key=None, secret_key=None, token=None, env={**files, "AWS_PROFILE": "work"})
-    assert (work.access_key, work.token) == ("WA", "WT")
-    assert (
-        resolve_credentials(
-            access_key=None, secret_key=None, token=None, env={**files, "AWS_PROFILE": "cfg"}
-        ).access_key
-        == "CA"
-    )
+    files = {"AWS_SHARED_CREDENTIALS_FILE": str(credentials), "AWS_CONFIG_FILE": str(config), "HOME": str(tmp_path)}
+    assert (default := found(files)) is not None and default.access_key == "FA"
+    work = found({**files, "AWS_PROFILE": "work"})
+    assert work is not None and (work.access_key, work.token) == ("WA", "WT")
+    assert (cfg := found({**files, "AWS_PROFILE": "cfg"})) is not None and cfg.access_key == "CA"
     assert resolve_region(None, {**files, "AWS_PROFILE": "cfg"}) == "eu-central-1"
-    with pytest.raises(s3lite.NoCredentialsError):
-        resolve_credentials(access_key=None, secret_key=None, token=None, env={**files, "AWS_PROFILE": "nobody"})
-    with pytest.raises(s3lite.NoCredentialsError):
-        resolve_credentials(access_key="A", secret_key=None, token=None, env=env)
+    assert found({**files, "AWS_PROFILE": "nobody"}) is None
+    assert given_credentials("A", None, None) is None
 
 
 def test_broken_credentials_file_is_treated_as_missing(tmp_path: Path) -> None:
     broken = tmp_path / "credentials"
     broken.write_bytes(b"\xff\xfe[default\naws_secret_access_key = SHOULD-NOT-LEAK\n")
+    env = {"AWS_SHARED_CREDENTIALS_FILE": str(broken), "AWS_CONFIG_FILE": str(broken), "HOME": str(tmp_path)}
+    assert found(env) is None
     with pytest.raises(s3lite.NoCredentialsError) as caught:
-        resolve_credentials(
-            access_key=None,
-            secret_key=None,
-            token=None,
-            env={"AWS_SHARED_CREDENTIALS_FILE": str(broken), "AWS_CONFIG_FILE": str(broken)},
-        )
+        _client_credentials(env)
     assert "SHOULD-NOT-LEAK" not in str(caught.value)
+    assert "looked in: env, assume-role" in str(caught.value)
+
+
+def _client_credentials(env: dict[str, str]) -> Credentials:
+    import os
+    from unittest import mock
+
+    with mock.patch.dict(os.environ, {**NO_IMDS, **env}, clear=True):
+        return s3lite.Client(region_name="us-east-1").get_credentials()
 
 
 def test_region_order() -> None:

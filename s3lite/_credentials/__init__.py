@@ -25,5 +25,3 @@ class Credentials(NamedTuple):
     def __repr__(self) -> str:
         return f"Credentials(access_key={self.access_key!r})"
 
-
-from ._legacy_tmp import resolve_credentials, resolve_region  # noqa: E402  (interim, replaced by the chain)

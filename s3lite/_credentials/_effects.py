@@ -9,9 +9,10 @@ generator as an ``HTTPClientError``, as a failed ``Send`` is into a call's flow.
 
 from __future__ import annotations
 
-from collections.abc import Generator
-from typing import Any, NamedTuple, Protocol, TypeVar
+from collections.abc import Callable, Generator
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 
+from .._errors import HTTPClientError
 from .._flow import Sleep
 from .._http import HttpRequest
 from . import Credentials
@@ -50,7 +51,14 @@ class Finished(NamedTuple):
     stderr: bytes
 
 
-CredentialEffect = ReadFile | Fetch | RunProcess | Sleep
+class CallProvider(NamedTuple):
+    """Call the caller's own credentials provider (``credentials_provider=``); answer with what it
+    returned. It is the caller's code: ``AsyncClient`` runs it in a worker thread."""
+
+    function: Callable[[], object]
+
+
+CredentialEffect = ReadFile | Fetch | RunProcess | CallProvider | Sleep
 #: a provider's generator: yields effects, is sent their answers, returns ``T``
 Fetching = Generator[CredentialEffect, Any, T]
 
@@ -59,12 +67,43 @@ class Provider(Protocol):
     """One link of the chain, built from the settings without I/O by its module's ``provider(settings)``
     (which returns None when its settings are absent: the chain goes on to the next)."""
 
-    #: botocore's name for it (``iam-role``, ``container-role``, ``assume-role`` ...): what
-    #: ``NoCredentialsError`` lists and ``CredentialRetrievalError`` names
-    method: str
+    @property
+    def method(self) -> str:
+        """botocore's name for it (``iam-role``, ``container-role``, ``assume-role`` ...): what
+        ``NoCredentialsError`` lists and ``CredentialRetrievalError`` names."""
+        ...
 
     def fetch(self) -> Fetching[Credentials | None]:
         """New credentials (``expires_at`` set when they are temporary), or None when there are none
         here after all (no instance role, no metadata service): the chain goes on. Called again to
         refresh, where None is an error."""
         ...
+
+
+class Stepping(Generic[T]):
+    """A provider's generator between it and whoever performs its effects (``_perform.drive``,
+    ``_aperform.adrive``): only the performing differs between them."""
+
+    __slots__ = ("_error", "_flow", "_reply", "result")
+
+    def __init__(self, flow: Fetching[T]) -> None:
+        self._flow = flow
+        self._reply: Any = None
+        self._error: HTTPClientError | None = None
+
+    def next_effect(self) -> CredentialEffect | None:
+        """The next effect to perform, or None once the provider returned (its value in ``result``)."""
+        try:
+            effect = self._flow.throw(self._error) if self._error is not None else self._flow.send(self._reply)
+        except StopIteration as done:
+            self.result: T = done.value
+            return None
+        self._reply = self._error = None
+        return effect
+
+    def answer(self, reply: Any) -> None:
+        self._reply = reply
+
+    def fail(self, error: HTTPClientError) -> None:
+        """A fetch failed in the transport: thrown into the provider, which retries or gives up."""
+        self._error = error

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import NamedTuple
 
 from ._effects import Fetching, ReadFile
@@ -35,6 +36,9 @@ class Settings(NamedTuple):
     region: str
     #: Unix time now; passed in, the core never reads the clock
     clock: Callable[[], float]
+    #: the profiles of each file alone (``shared-credentials-file`` and ``config-file`` read one each)
+    credential_profiles: Mapping[str, Section] = MappingProxyType({})
+    config_profiles: Mapping[str, Section] = MappingProxyType({})
 
     def __repr__(self) -> str:
         # the files hold secrets: only what locates them is shown
@@ -119,6 +123,9 @@ def load_settings(env: Mapping[str, str], region: str, clock: Callable[[], float
             sso_sessions[session] = section
         elif (service := _section_name(name, "services")) is not None:
             services[service] = section
+    config_profiles = dict(profiles)
     for name, section in credentials.items():
         profiles[name] = {**profiles.get(name, {}), **section}
-    return Settings(env, profile_name(env), profiles, sso_sessions, services, region, clock)
+    return Settings(
+        env, profile_name(env), profiles, sso_sessions, services, region, clock, credentials, config_profiles
+    )
