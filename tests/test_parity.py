@@ -22,7 +22,7 @@ from s3lite._operations import METHODS
 #: Every operation of the S3 model, as boto3 names its methods.
 OPERATIONS = tuple(METHODS)
 #: What the clients have beside the operations (paginators and waiters come with their own mixin).
-EXTRAS = {"close", "generate_presigned_url", "get_paginator", "can_paginate", "get_waiter"}
+EXTRAS = {"close", "generate_presigned_url", "get_paginator", "can_paginate", "get_waiter", "get_credentials"}
 #: boto3's managed transfers (s3transfer), on both clients
 TRANSFERS = {"upload_file", "upload_fileobj", "download_file", "download_fileobj", "copy"}
 #: Names only the async classes have, and what they stand for.

@@ -39,7 +39,8 @@ ERROR_RESPONSE: dict[str, Any] = {
 #: Classes with an ``__init__`` of their own, and how to make one; every other one is built from a message.
 SAMPLES: dict[type[s3lite.S3LiteError], Callable[[], s3lite.S3LiteError]] = {
     s3lite.ParamValidationError: lambda: s3lite.ParamValidationError("Missing required parameter in input: Key"),
-    s3lite.NoCredentialsError: s3lite.NoCredentialsError,
+    s3lite.NoCredentialsError: lambda: s3lite.NoCredentialsError(("env", "iam-role")),
+    s3lite.CredentialRetrievalError: lambda: s3lite.CredentialRetrievalError("custom-process", "exited with status 1"),
     s3lite.IncompleteReadError: lambda: s3lite.IncompleteReadError(actual_bytes=10, expected_bytes=20),
     s3lite.PaginationError: lambda: s3lite.PaginationError("The same next token was received twice: {}"),
     s3lite.OperationNotPageableError: lambda: s3lite.OperationNotPageableError("put_object"),
