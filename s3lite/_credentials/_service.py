@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from .._errors import ClientError, CredentialRetrievalError, HTTPClientError, PoolTimeoutError
 from .._flow import Sleep
 from .._http import HttpRequest, HttpResponse
-from .._retry import RetryPolicy
+from .._retry import _THROTTLING_CODES, RetryPolicy  # botocore's ThrottledRetryableChecker codes
 from ._effects import Fetch, Fetching
 from ._settings import Settings
 
@@ -155,9 +155,8 @@ def require_region(region: str, provider: str) -> str:
 
 
 def retry_policy(settings: Settings) -> RetryPolicy:
-    """The nested client's policy: the session's ``retry_mode`` (``legacy``, else ``standard``:
-    ``adaptive``'s client-side rate limiting is left out) and ``max_attempts``, each call with its
-    own quota (botocore makes a client, and so a quota, for each call)."""
+    """The nested client's mode and attempts: the session's ``retry_mode`` (``legacy``, else
+    ``standard``: ``adaptive``'s client-side rate limiting is left out) and ``max_attempts``."""
     mode = "legacy" if present(settings, "AWS_RETRY_MODE", "retry_mode") == "legacy" else "standard"
     attempts = present(settings, "AWS_MAX_ATTEMPTS", "max_attempts")
     try:
@@ -165,6 +164,27 @@ def retry_policy(settings: Settings) -> RetryPolicy:
     except ValueError:
         max_attempts = None
     return RetryPolicy.for_mode(mode, max_attempts if max_attempts is None or max_attempts >= 1 else None)
+
+
+#: botocore 1.44's standard backoff (``ExponentialBackoff``): ``rand() * min(scale * 2**(n-1), 20)``,
+#: ``scale`` 1 s for a throttling error and 50 ms for any other
+THROTTLING_SCALE, OTHER_SCALE, MAX_BACKOFF = 1.0, 0.05, 20.0
+#: ``x-amz-retry-after`` (ms) raises the delay, to at most 5 s past the computed one
+RETRY_AFTER_MAX_ADDITIONAL = 5.0
+
+
+def backoff(policy: RetryPolicy, attempt: int, rand: float, throttled: bool, retry_after: str | None) -> float:
+    """Seconds to wait after failed attempt ``attempt`` (1-based); legacy mode as ``RetryPolicy``."""
+    if policy.mode == "legacy":
+        return policy.delay(attempt, rand)
+    delay = rand * min((THROTTLING_SCALE if throttled else OTHER_SCALE) * 2.0 ** (attempt - 1), MAX_BACKOFF)
+    try:
+        asked = int(retry_after) / 1000.0 if retry_after is not None else None
+    except ValueError:
+        asked = None
+    if asked is None or asked < 0:
+        return delay
+    return max(delay, min(asked, delay + RETRY_AFTER_MAX_ADDITIONAL))
 
 
 def generic_error(response: HttpResponse) -> dict[str, Any] | None:
@@ -190,15 +210,21 @@ def call(
     operation: str,
     parse_error: ErrorParser,
     rand: Callable[[], float],
+    retryable_codes: frozenset[str] = frozenset(),
 ) -> Fetching[HttpResponse]:
     """Send the request ``build`` makes (again for each attempt: a signature carries its time) until
-    a 2xx comes back, retrying as ``s3lite._flow`` retries S3 calls (connection failures and
-    timeouts; 5xx, throttling and transient codes), with full-jitter backoff. The last error
-    response is raised as a ``ClientError`` for ``operation``, botocore's ``RetryAttempts`` and
-    ``MaxAttemptsReached`` in its ``ResponseMetadata``; the last connection failure as it is."""
+    a 2xx comes back, as botocore's standard mode retries (``StandardRetryConditions``): connection
+    failures and timeouts, 500/502/503/504, the transient and throttling codes, a 429, and
+    ``retryable_codes`` (STS's ``IDPCommunicationError``: botocore's ``RetryIDPCommunicationError``),
+    at most ``max_attempts`` attempts, with :func:`backoff` between them. The last error response is
+    raised as a ``ClientError`` for ``operation`` with botocore's ``RetryAttempts``, and
+    ``MaxAttemptsReached`` when the last attempt was the last allowed (botocore's
+    ``MaxAttemptsChecker`` marks it whatever the error); the last connection failure as it is.
+
+    No retry quota: botocore makes a client, and so a quota of 500, for each of these calls, which
+    the few retries of one call never spend (unless ``max_attempts`` is above 36)."""
     policy = retry_policy(settings)
     attempt = 0
-    last_cost: int | None = None
     while True:
         attempt += 1
         try:
@@ -206,24 +232,20 @@ def call(
         except HTTPClientError as error:
             if attempt >= policy.max_attempts or isinstance(error, PoolTimeoutError):
                 raise
-            last_cost = policy.acquire(error)
-            if last_cost is None:
-                raise
-            yield Sleep(policy.delay(attempt, rand()))
+            yield Sleep(backoff(policy, attempt, rand(), False, None))
             continue
         if response.status < 300:
-            policy.succeeded(last_cost)
             return response
         error_response = parse_error(response)
-        code = error_response["Error"].get("Code")
-        retryable = policy.is_retryable_response(response.status, code if isinstance(code, str) else "")
+        found = error_response["Error"].get("Code")
+        code = found if isinstance(found, str) else ""
+        retryable = policy.is_retryable_response(response.status, code) or code in retryable_codes
         if retryable and attempt < policy.max_attempts:
-            last_cost = policy.acquire(None)
-            if last_cost is not None:
-                yield Sleep(policy.delay(attempt, rand()))
-                continue
+            throttled = code in _THROTTLING_CODES or response.status == 429
+            yield Sleep(backoff(policy, attempt, rand(), throttled, response.headers.get("x-amz-retry-after")))
+            continue
         metadata = error_response["ResponseMetadata"]
         metadata["RetryAttempts"] = attempt - 1
-        if retryable and attempt >= policy.max_attempts:
+        if attempt >= policy.max_attempts:
             metadata["MaxAttemptsReached"] = True
         raise ClientError(error_response, operation)

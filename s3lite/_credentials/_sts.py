@@ -64,6 +64,9 @@ LEGACY_GLOBAL_REGIONS = frozenset(
     }
 )
 
+#: retried by botocore's STS clients besides the standard mode's (``special.RetryIDPCommunicationError``)
+RETRYABLE_CODES = frozenset({"IDPCommunicationError"})
+
 #: the parameter values AssumeRole's fields take here (strings; integers such as DurationSeconds)
 Params = Mapping[str, "str | int"]
 
@@ -133,7 +136,9 @@ def assume_role(
             payload_header=False,
         ).request
 
-    response = yield from call(settings, build, operation="AssumeRole", parse_error=parse_error, rand=rand)
+    response = yield from call(
+        settings, build, operation="AssumeRole", parse_error=parse_error, rand=rand, retryable_codes=RETRYABLE_CODES
+    )
     return parse_credentials(response.body, "AssumeRole")
 
 
@@ -166,6 +171,7 @@ def assume_role_with_web_identity(
         operation="AssumeRoleWithWebIdentity",
         parse_error=parse_error,
         rand=rand,
+        retryable_codes=RETRYABLE_CODES,
     )
     return parse_credentials(response.body, "AssumeRoleWithWebIdentity")
 
