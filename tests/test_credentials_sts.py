@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 import types
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -526,30 +526,6 @@ def test_no_secret_in_reprs_or_errors() -> None:
 
 
 # -- end to end: moto's STS ----------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def pool_fetch() -> Iterator[Callable[[HttpRequest, float], HttpResponse]]:
-    """A blocking fetch on s3lite's own pool, each exchange within its timeout."""
-    from s3lite._deadline import attempt_deadline
-    from s3lite._options import TransportOptions
-    from s3lite._streaming import OpenBodies
-    from s3lite._wire import Pool
-
-    options = TransportOptions(timeout=10.0, max_connections=4, verify=True, proxy=None, trust_env=False)
-    pool = Pool(options, OpenBodies())
-
-    def fetch(request: HttpRequest, timeout: float) -> HttpResponse:
-        deadline = time.monotonic() + timeout
-        assert isinstance(request.body, bytes)
-        with attempt_deadline(deadline):
-            _, response = pool.send(request, request.body, deadline, False)
-        return response
-
-    try:
-        yield fetch
-    finally:
-        pool.close()
 
 
 def test_moto_assume_role(moto_endpoint: str, pool_fetch: Callable[[HttpRequest, float], HttpResponse]) -> None:
