@@ -9,13 +9,14 @@ from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple, Protocol
 
 #: Headers whose values are secrets or carry them, shown as ``<redacted>`` in reprs and logs: the
-#: signature, the session token, and every header member the model marks sensitive (SSE-C keys, KMS
+#: signature, the session token, the SSO portal's bearer token (the credential chain's), and every header member the model marks sensitive (SSE-C keys, KMS
 #: ids and encryption contexts; ``tests/test_model.py`` holds this list to the model's, so the
 #: model is not loaded to know it).
 REDACTED_HEADERS = frozenset(
     {
         "authorization",
         "x-amz-security-token",
+        "x-amz-sso_bearer_token",
         "x-amz-server-side-encryption-customer-key",
         "x-amz-copy-source-server-side-encryption-customer-key",
         "x-amz-server-side-encryption-aws-kms-key-id",

@@ -164,17 +164,22 @@ def sign(
     payload_hash: str,
     keys: SigningKeyCache,
     service: str = "s3",
+    payload_header: bool = True,
 ) -> Signed:
     """Add ``X-Amz-Date``, ``X-Amz-Content-SHA256``, the session token and ``Authorization``.
 
     Any previous signature is replaced, so a retried request is simply signed again with a new date.
+    ``payload_header=False`` leaves ``X-Amz-Content-SHA256`` out (the payload is still hashed into
+    the signature): botocore's SigV4 adds it for S3 only, and the credential chain's STS calls are
+    sent as botocore sends them.
     """
     _check_sendable(credentials, region)
     date_time = amz_date(now)
     replaced = _SIGNATURE_HEADERS if credentials.token else _SIGNATURE_HEADERS_BUT_TOKEN
     headers = {k: v for k, v in request.headers.items() if k.lower() not in replaced}
     headers["X-Amz-Date"] = date_time
-    headers["X-Amz-Content-SHA256"] = payload_hash
+    if payload_header:
+        headers["X-Amz-Content-SHA256"] = payload_hash
     if credentials.token:
         headers["X-Amz-Security-Token"] = credentials.token
     canonical, signed_headers = canonical_request(request._replace(headers=headers), payload_hash)

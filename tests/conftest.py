@@ -6,13 +6,17 @@ from __future__ import annotations
 import logging
 import os
 import subprocess
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from rgw_server import rgw_botocore, rgw_bucket, rgw_endpoint  # noqa: F401 (fixtures of the opt-in RGW suites)
+
+if TYPE_CHECKING:
+    from s3lite._http import HttpRequest, HttpResponse
 
 # the shared end-to-end scenario's asserts get pytest's explanations too
 pytest.register_assert_rewrite("ops_scenario")
@@ -75,6 +79,31 @@ def client_options(moto_endpoint: str) -> dict[str, Any]:
         "aws_access_key_id": ACCESS_KEY,
         "aws_secret_access_key": SECRET_KEY,
     }
+
+
+@pytest.fixture(scope="session")
+def pool_fetch() -> Iterator[Callable[[HttpRequest, float], HttpResponse]]:
+    """The credential chain's blocking fetch (``_credentials._perform.BlockingFetch``) on s3lite's own
+    pool, each exchange within its timeout, as ``Client`` sends its requests."""
+    from s3lite._deadline import attempt_deadline
+    from s3lite._options import TransportOptions
+    from s3lite._streaming import OpenBodies
+    from s3lite._wire import Pool
+
+    options = TransportOptions(timeout=10.0, max_connections=4, verify=True, proxy=None, trust_env=False)
+    pool = Pool(options, OpenBodies())
+
+    def fetch(request: HttpRequest, timeout: float) -> HttpResponse:
+        deadline = time.monotonic() + timeout
+        assert isinstance(request.body, bytes)
+        with attempt_deadline(deadline):
+            _, response = pool.send(request, request.body, deadline, False)
+        return response
+
+    try:
+        yield fetch
+    finally:
+        pool.close()
 
 
 @pytest.fixture(scope="session")

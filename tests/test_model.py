@@ -107,7 +107,7 @@ def test_every_sensitive_header_is_redacted(service_model: Any) -> None:
         if member.serialization.get("location") == "header" and member.metadata.get("sensitive")
     }
     assert sensitive
-    assert sensitive | {"authorization", "x-amz-security-token"} == set(REDACTED_HEADERS)
+    assert sensitive | {"authorization", "x-amz-security-token", "x-amz-sso_bearer_token"} == set(REDACTED_HEADERS)
 
 
 def test_a_made_up_operation_is_refused() -> None:

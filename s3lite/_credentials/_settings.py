@@ -110,7 +110,9 @@ def _section_name(name: str, prefix: str) -> str | None:
 def load_settings(env: Mapping[str, str], region: str, clock: Callable[[], float]) -> Fetching[Settings]:
     """Read both shared files (``AWS_CONFIG_FILE``, ``AWS_SHARED_CREDENTIALS_FILE``) and build the settings."""
     config = parse_ini((yield ReadFile(shared_file(env, "AWS_CONFIG_FILE", "~/.aws/config"))) or b"")
-    credentials = parse_ini((yield ReadFile(shared_file(env, "AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials"))) or b"")
+    credentials = parse_ini(
+        (yield ReadFile(shared_file(env, "AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials"))) or b""
+    )
     profiles: dict[str, dict[str, str | dict[str, str]]] = {}
     sso_sessions: dict[str, Section] = {}
     services: dict[str, Section] = {}
