@@ -13,11 +13,11 @@ import httpx
 
 from ._async_streaming import AsyncStreamingBody
 from ._base import BaseClient, ClientOptions
+from ._credentials import Credentials
+from ._credentials._aperform import AsyncCredentials
 from ._deadline import attempt_deadline
 from ._errors import HTTPClientError
 from ._flow import Driving, HashBody, ReadBody, Send
-from ._credentials import Credentials
-from ._credentials._aperform import AsyncCredentials
 from ._http import HttpRequest, HttpResponse, StreamBody
 from ._httpx_adapter import check_httpx, with_deadlines
 from ._operations import AsyncOperations

@@ -14,11 +14,11 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, Unpack
 
 from ._base import BaseClient, ClientOptions
+from ._credentials import Credentials
+from ._credentials._perform import BlockingCredentials
 from ._deadline import attempt_deadline
 from ._errors import HTTPClientError
 from ._flow import Driving, HashBody, ReadBody, Send
-from ._credentials import Credentials
-from ._credentials._perform import BlockingCredentials
 from ._http import Exchange, HttpRequest, HttpResponse, Sender, StreamBody
 from ._operations import SyncOperations
 from ._serialize import CHUNK_SIZE

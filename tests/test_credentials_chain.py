@@ -90,12 +90,16 @@ def test_environment_first(home: Home) -> None:
 
 
 def test_environment_security_token_comes_before_session_token(home: Home) -> None:
-    home.env.update(AWS_ACCESS_KEY_ID="EA", AWS_SECRET_ACCESS_KEY="ES", AWS_SECURITY_TOKEN="OLD", AWS_SESSION_TOKEN="NEW")
+    home.env.update(
+        AWS_ACCESS_KEY_ID="EA", AWS_SECRET_ACCESS_KEY="ES", AWS_SECURITY_TOKEN="OLD", AWS_SESSION_TOKEN="NEW"
+    )
     assert home.same_as_botocore() == Credentials("EA", "ES", "OLD")
 
 
 def test_environment_expiration_makes_them_temporary(home: Home) -> None:
-    home.env.update(AWS_ACCESS_KEY_ID="EA", AWS_SECRET_ACCESS_KEY="ES", AWS_CREDENTIAL_EXPIRATION="2027-01-15T08:00:00Z")
+    home.env.update(
+        AWS_ACCESS_KEY_ID="EA", AWS_SECRET_ACCESS_KEY="ES", AWS_CREDENTIAL_EXPIRATION="2027-01-15T08:00:00Z"
+    )
     found = home.same_as_botocore()
     assert found is not None and found.expires_at is not None
     from datetime import UTC, datetime
@@ -195,7 +199,11 @@ def test_credential_process_comes_after_the_credentials_file_and_before_the_conf
         ({"AccessKeyId": "PA", "SecretAccessKey": "PS"}, 0, "Unsupported version '<Version key not provided>'"),
         ({"Version": 1, "SecretAccessKey": "SECRET-NOT-SHOWN"}, 0, "Missing required key in response: 'AccessKeyId'"),
         ("not json SECRET-NOT-SHOWN", 0, "did not print a JSON object"),
-        ({"Version": 1, "AccessKeyId": "PA", "SecretAccessKey": "SECRET-NOT-SHOWN"}, 3, "exited with status 3: login first"),
+        (
+            {"Version": 1, "AccessKeyId": "PA", "SecretAccessKey": "SECRET-NOT-SHOWN"},
+            3,
+            "exited with status 3: login first",
+        ),
     ],
 )
 def test_credential_process_failures(home: Home, printed: object, status: int, message: str) -> None:
@@ -238,8 +246,10 @@ def test_credential_process_that_cannot_start(home: Home) -> None:
             'The credential source "Mars" referenced in profile "default" is not valid.',
         ),
         (
-            "[default]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = b\n"
-            "[profile b]\nrole_arn = arn:aws:iam::123456789012:role/b\nsource_profile = default\n",
+            (
+                "[default]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = b\n"
+                "[profile b]\nrole_arn = arn:aws:iam::123456789012:role/b\nsource_profile = default\n"
+            ),
             "Infinite loop in profile configuration",
         ),
         (
@@ -255,8 +265,10 @@ def test_credential_process_that_cannot_start(home: Home) -> None:
             "No credentials found in credential_source referenced in profile default",
         ),
         (
-            "[default]\nrole_arn = arn:aws:iam::123456789012:role/r\nmfa_serial = arn:aws:iam::1:mfa/me\n"
-            "credential_source = Environment\n",
+            (
+                "[default]\nrole_arn = arn:aws:iam::123456789012:role/r\nmfa_serial = arn:aws:iam::1:mfa/me\n"
+                "credential_source = Environment\n"
+            ),
             "cannot prompt for an MFA code",
         ),
     ],
@@ -325,7 +337,9 @@ def test_keys_given_are_never_looked_up(home: Home) -> None:
 
 def test_credentials_provider_and_keys_together_are_refused() -> None:
     with pytest.raises(s3lite.ParamValidationError, match="either"):
-        s3lite.Client(aws_access_key_id="A", aws_secret_access_key="S", credentials_provider=lambda: Credentials("a", "s"))
+        s3lite.Client(
+            aws_access_key_id="A", aws_secret_access_key="S", credentials_provider=lambda: Credentials("a", "s")
+        )
     with pytest.raises(s3lite.ParamValidationError, match="callable"):
         s3lite.Client(credentials_provider="not a function")  # type: ignore[arg-type]
 
@@ -337,7 +351,9 @@ def test_a_provider_returning_something_else_is_a_clear_error() -> None:
 
 
 def test_no_secret_in_any_repr(home: Home) -> None:
-    home.credentials("[default]\naws_access_key_id = FA\naws_secret_access_key = SECRET-IN-FILE\naws_session_token = TOKEN-IN-FILE\n")
+    home.credentials(
+        "[default]\naws_access_key_id = FA\naws_secret_access_key = SECRET-IN-FILE\naws_session_token = TOKEN-IN-FILE\n"
+    )
     with mock.patch.dict(os.environ, home.env, clear=True):
         client = s3lite.Client(region_name="us-east-1")
         credentials = client.get_credentials()

@@ -24,4 +24,3 @@ class Credentials(NamedTuple):
 
     def __repr__(self) -> str:
         return f"Credentials(access_key={self.access_key!r})"
-

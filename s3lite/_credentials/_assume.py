@@ -29,11 +29,6 @@ def assumes_role(section: Mapping[str, object]) -> bool:
     return "role_arn" in section and "web_identity_token_file" not in section
 
 
-def session_name(settings: Settings) -> str:
-    """botocore's default ``RoleSessionName``: ``botocore-session-<Unix time>``."""
-    return f"botocore-session-{int(settings.clock())}"
-
-
 class AssumeRole:
     """``sts:AssumeRole`` of a profile's ``role_arn``, with credentials from its source.
 
@@ -64,9 +59,7 @@ class AssumeRole:
                     f"No credentials found in credential_source referenced in profile {self._settings.profile}",
                 )
             self._source_credentials = source = found
-        params = dict(self._params)
-        params.setdefault("RoleSessionName", session_name(self._settings))
-        return (yield from assume_role(self._settings, source, params))
+        return (yield from assume_role(self._settings, source, self._params))
 
 
 def role_params(settings: Settings) -> dict[str, Any]:
@@ -110,13 +103,14 @@ class WebIdentity:
     def fetch(self) -> Fetching[Credentials | None]:
         token = yield ReadFile(self._token_file)
         if token is None:
-            raise CredentialRetrievalError(WEB_IDENTITY, f"the web identity token file {self._token_file} cannot be read")
+            raise CredentialRetrievalError(
+                WEB_IDENTITY, f"the web identity token file {self._token_file} cannot be read"
+            )
         try:
             text = token.decode("utf-8")
         except UnicodeDecodeError:
             raise CredentialRetrievalError(WEB_IDENTITY, "the web identity token file is not UTF-8") from None
-        name = self._session_name or session_name(self._settings)
-        return (yield from assume_role_with_web_identity(self._settings, self._role_arn, text, name, {}))
+        return (yield from assume_role_with_web_identity(self._settings, self._role_arn, text, self._session_name, {}))
 
 
 #: web identity's profile keys and the environment variables that come first (botocore's _CONFIG_TO_ENV_VAR)
