@@ -71,7 +71,8 @@ def role_params(settings: Settings) -> dict[str, Any]:
             f'the profile "{settings.profile}" sets mfa_serial: s3lite cannot prompt for an MFA code; '
             "assume the role with the code yourself and pass the credentials, or use a credential_process",
         )
-    params: dict[str, Any] = {"RoleArn": values["role_arn"]}
+    # in the order botocore's fetcher has them: its extra arguments, then RoleArn (the body's order)
+    params: dict[str, Any] = {}
     for key, param in (("role_session_name", "RoleSessionName"), ("external_id", "ExternalId")):
         value = settings.value(key)
         if value is not None:
@@ -82,6 +83,7 @@ def role_params(settings: Settings) -> dict[str, Any]:
             params["DurationSeconds"] = int(duration)
         except ValueError:
             pass  # botocore ignores a duration that is not a number (and STS then uses its default)
+    params["RoleArn"] = values["role_arn"]
     return params
 
 
