@@ -81,9 +81,9 @@ def test_role_from_the_environment_as_credential_source(home: dict[str, str], mo
     del os.environ["AWS_ACCESS_KEY_ID"]
     os.environ["AWS_SECRET_ACCESS_KEY"] = "x"
     _config(home, f"[profile r]\nrole_arn = {ROLE}\ncredential_source = Environment\n")
-    with s3lite.Client(endpoint_url=moto_endpoint, region_name="us-east-1") as client:
-        with pytest.raises(s3lite.CredentialRetrievalError, match="No credentials found in credential_source"):
-            client.get_credentials()
+    missing = pytest.raises(s3lite.CredentialRetrievalError, match="No credentials found in credential_source")
+    with s3lite.Client(endpoint_url=moto_endpoint, region_name="us-east-1") as client, missing:
+        client.get_credentials()
 
 
 def test_web_identity_from_the_environment(home: dict[str, str], moto_endpoint: str, bucket: str) -> None:
