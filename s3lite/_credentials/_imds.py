@@ -14,7 +14,6 @@ botocore 1.44.8 reads neither the ``security-credentials-extended`` path nor an 
 from __future__ import annotations
 
 import ipaddress
-import json
 import random
 import re
 from collections.abc import Callable
@@ -26,7 +25,7 @@ from .._http import HttpResponse
 from .._serialize import USER_AGENT
 from . import Credentials
 from ._effects import Fetch, Fetching
-from ._metadata import REQUIRED_KEYS, Unusable, credentials_of, json_object, legal_header_value, request_to
+from ._metadata import REQUIRED_KEYS, Unusable, credentials_of, json_value, legal_header_value, request_to
 from ._settings import Settings
 
 METHOD = "iam-role"
@@ -171,9 +170,9 @@ class InstanceMetadata:
         answered = yield from self._get(_ROLE_PATH + quote(named.body, safe=_NAME_SAFE), token, _no_document)
         if answered is None:
             return None
-        document = json_object(answered.body)
+        document = json_value(answered.body)  # JSON: _no_document let it through
         # a JSON error document ({"Code": ..., "Message": ...}) lacks the keys: nothing, as botocore
-        if document is None or any(key not in document for key in REQUIRED_KEYS):
+        if not isinstance(document, dict) or any(key not in document for key in REQUIRED_KEYS):
             return None
         try:
             found = credentials_of(document)
@@ -253,8 +252,8 @@ def _no_document(response: HttpResponse) -> bool:
     if _no_role_name(response):
         return True
     try:
-        json.loads(response.body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        json_value(response.body)
+    except Unusable:
         return True
     return False
 

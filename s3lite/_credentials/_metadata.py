@@ -63,13 +63,12 @@ def legal_header_value(value: str) -> bool:
     return value.isascii() and not any(bad in value for bad in "\r\n\0")
 
 
-def json_object(body: bytes) -> dict[str, Any] | None:
-    """The body as a JSON object, or None when it is not one (not UTF-8, not JSON, or a list)."""
+def json_value(body: bytes) -> Any:
+    """The body's JSON; Unusable when it is not UTF-8 JSON (botocore's ``json.loads`` of its text)."""
     try:
-        document = json.loads(body.decode("utf-8"))
+        return json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
-        return None
-    return document if isinstance(document, dict) else None
+        raise Unusable("the body is not JSON") from None
 
 
 def expiry(value: object) -> float:
