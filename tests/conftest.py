@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import os
 import subprocess
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -85,25 +84,13 @@ def client_options(moto_endpoint: str) -> dict[str, Any]:
 def pool_fetch() -> Iterator[Callable[[HttpRequest, float], HttpResponse]]:
     """The credential chain's blocking fetch (``_credentials._perform.BlockingFetch``) on s3lite's own
     pool, each exchange within its timeout, as ``Client`` sends its requests."""
-    from s3lite._deadline import attempt_deadline
-    from s3lite._options import TransportOptions
-    from s3lite._streaming import OpenBodies
-    from s3lite._wire import Pool
+    from metadata_fakes import PoolFetch
 
-    options = TransportOptions(timeout=10.0, max_connections=4, verify=True, proxy=None, trust_env=False)
-    pool = Pool(options, OpenBodies())
-
-    def fetch(request: HttpRequest, timeout: float) -> HttpResponse:
-        deadline = time.monotonic() + timeout
-        assert isinstance(request.body, bytes)
-        with attempt_deadline(deadline):
-            _, response = pool.send(request, request.body, deadline, False)
-        return response
-
+    fetch = PoolFetch()
     try:
         yield fetch
     finally:
-        pool.close()
+        fetch.close()
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ from unittest import mock
 from urllib.parse import parse_qsl
 
 import anyio
+import anyio.to_thread
 import pytest
 
 import s3lite
@@ -195,3 +196,50 @@ def test_keys_due_during_a_multipart_upload_are_refreshed_between_parts(
             assert body.read() == source.read_bytes()
     # CreateMultipartUpload, 4 parts, CompleteMultipartUpload, GetObject: each found its keys due
     assert len(fetched) >= 7
+
+
+# -- AsyncClient: a slow credentials server does not stall the loop --------------------------------
+
+
+@pytest.mark.parametrize("backend", ["asyncio", "trio"])
+def test_a_300_ms_container_fetch_does_not_stall_the_loop(
+    home: dict[str, str], moto_endpoint: str, bucket: str, backend: str
+) -> None:
+    """The container endpoint (a fake on 127.0.0.1) answers after 300 ms; meanwhile a 5 ms ticker on
+    the same loop keeps ticking: the longest gap between its ticks is the loop's worst stall."""
+    import json
+
+    from metadata_fakes import Answer, serving
+
+    document = json.dumps(
+        {"AccessKeyId": "ASIACONTAINER", "SecretAccessKey": "s", "Token": "t", "Expiration": "2099-01-01T00:00:00Z"}
+    ).encode()
+    gaps: list[float] = []
+    with serving() as server:
+        server.run(lambda request, seen: Answer(200, document, delay=0.3))
+        os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = f"{server.url}/creds"
+
+        async def main() -> str:
+            done = anyio.Event()
+
+            async def ticker() -> None:
+                last = time.perf_counter()
+                while not done.is_set():
+                    await anyio.sleep(0.005)
+                    now = time.perf_counter()
+                    gaps.append(now - last)
+                    last = now
+
+            async with s3lite.AsyncClient(endpoint_url=moto_endpoint, region_name="us-east-1") as client:
+                await anyio.to_thread.run_sync(lambda: None)  # the worker thread exists before the measure
+                async with anyio.create_task_group() as group:
+                    group.start_soon(ticker)
+                    await anyio.sleep(0.02)
+                    await client.put_object(Bucket=bucket, Key="k", Body=b"x")  # finds the keys: 300 ms
+                    done.set()
+                return (await client.get_credentials()).access_key
+
+        assert anyio.run(main, backend=backend) == "ASIACONTAINER"
+    assert sum(gaps) >= 0.3 and len(gaps) >= 20
+    print(f"longest loop stall during the 300 ms fetch ({backend}): {max(gaps) * 1000:.1f} ms")
+    assert max(gaps) < 0.05, max(gaps)
