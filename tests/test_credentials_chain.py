@@ -361,3 +361,23 @@ def test_no_secret_in_any_repr(home: Home) -> None:
         shown = " ".join(repr(x) for x in (client, credentials, chain, client._held, client._context))
     assert "FA" in repr(credentials)
     assert "SECRET-IN-FILE" not in shown and "TOKEN-IN-FILE" not in shown
+
+
+def test_keys_in_the_environment_load_none_of_the_other_links() -> None:
+    """Lambda's case: the chain stops at its first link, and STS, SSO, the metadata services and
+    credential_process are never imported (a cold start pays for none of them)."""
+    import subprocess
+    import textwrap
+
+    script = textwrap.dedent(
+        """
+        import sys, s3lite
+        client = s3lite.Client(region_name="us-east-1")
+        assert client.get_credentials().access_key == "EA"
+        loaded = sorted(m for m in sys.modules if m.startswith("s3lite._credentials."))
+        for heavy in ("_sts", "_sso", "_imds", "_container", "_assume", "_process", "_service", "_metadata"):
+            assert f"s3lite._credentials.{heavy}" not in loaded, loaded
+        """
+    )
+    env = {"PATH": os.environ["PATH"], "AWS_ACCESS_KEY_ID": "EA", "AWS_SECRET_ACCESS_KEY": "ES"}
+    subprocess.run([sys.executable, "-c", script], check=True, env=env, cwd=Path(__file__).parent.parent)

@@ -18,14 +18,16 @@ either produces credentials or raises: the chain stops at the first one that app
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING
 
 from .._errors import CredentialRetrievalError
-from . import Credentials, _container, _imds, _sso
-from ._assume import ASSUME_ROLE, AssumeRole, assumes_role, role_params, web_identity
+from . import Credentials
 from ._effects import Fetching, Provider
-from ._process import Process
 from ._settings import Settings, load_settings
 from ._static import Environment, ProfileKeys, from_environment
+
+if TYPE_CHECKING:
+    from ._assume import AssumeRole
 
 #: what NoCredentialsError lists when the whole chain found nothing
 CHAIN_METHODS = (
@@ -52,6 +54,10 @@ def _first_found(links: Iterable[Provider]) -> Fetching[tuple[Provider, Credenti
 def profile_links(settings: Settings, *, env_vars: bool) -> Iterator[Provider]:
     """The links that read the profile in use (botocore's ``ProfileProviderBuilder.providers``),
     each built only when reached, so that a configuration error is raised in the chain's order."""
+    from . import _sso
+    from ._assume import web_identity
+    from ._process import Process
+
     if (identity := web_identity(settings, env_vars=env_vars)) is not None:
         yield identity
     if (sso := _sso.provider(settings)) is not None:
@@ -88,6 +94,9 @@ class FirstOf:
 
 def _credential_source(settings: Settings, name: str) -> Provider | None:
     """``credential_source``: one of three named providers (botocore's ``CanonicalNameCredentialSourcer``)."""
+    from . import _container, _imds
+    from ._assume import ASSUME_ROLE
+
     if name == "Environment":
         return Environment(settings.env)
     if name == "Ec2InstanceMetadata":
@@ -102,6 +111,8 @@ def _credential_source(settings: Settings, name: str) -> Provider | None:
 def role_provider(settings: Settings, visited: tuple[str, ...]) -> AssumeRole:
     """The assume-role provider of the profile in use (``settings.profile``), with its source:
     botocore's ``_get_role_config``, ``_validate_source_profile`` and ``_resolve_source_credentials``."""
+    from ._assume import ASSUME_ROLE, AssumeRole, assumes_role, role_params
+
     profile = settings.profile
     source_profile = settings.value("source_profile")
     credential_source = settings.value("credential_source")
@@ -179,6 +190,11 @@ class Chain:
         return credentials
 
     def _links(self, settings: Settings) -> Iterator[Provider]:
+        # the links' modules are imported here, when the environment had no keys: a client whose keys
+        # are there (Lambda) never loads STS, SSO or the metadata services
+        from . import _container, _imds
+        from ._assume import assumes_role
+
         if assumes_role(settings.profiles.get(settings.profile, {})):
             yield role_provider(settings, (settings.profile,))
         yield from profile_links(settings, env_vars=True)
