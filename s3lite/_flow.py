@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable, Generator, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from ._checksums import AwsChunkedEncoder, PlainEncoder
 from ._credentials import Credentials
@@ -303,30 +303,29 @@ def operation_flow(context: CallContext, operation: str, params: Mapping[str, An
         raise client_error(error_response, operation)
 
 
-class Driving:
-    """One call between its flow and whoever performs the effects: the answer to send in next, the
-    last response received, and the result once the flow is done.
+E = TypeVar("E")
+R = TypeVar("R")
 
-    Both clients and :func:`run_to_completion` step a flow through this, so that only the I/O differs;
-    what a client keeps of its transport (a response whose body stays open) stays in the client.
-    """
 
-    __slots__ = ("_error", "_flow", "_reply", "last", "result")
+class Stepping(Generic[E, R]):
+    """A generator of effects ``E`` returning ``R`` between it and whoever performs its effects: the
+    answer to send in next, and the value once it returned. A call's :class:`Driving` and the
+    credential providers' drivers (``_credentials._perform``, ``_aperform``) step through this, so
+    that only the performing differs."""
 
-    def __init__(self, flow: Flow) -> None:
+    __slots__ = ("_error", "_flow", "_reply", "result")
+
+    def __init__(self, flow: Generator[E, Any, R]) -> None:
         self._flow = flow
         self._reply: Any = None
         self._error: HTTPClientError | None = None
-        #: the description of the last response received
-        self.last: HttpResponse | None = None
-        self.result: dict[str, Any] = {}
 
-    def next_effect(self) -> Effect | None:
-        """The next effect to perform, or None when the call is done (its dict in ``result``)."""
+    def next_effect(self) -> E | None:
+        """The next effect to perform, or None once the generator returned (its value in ``result``)."""
         try:
             effect = self._flow.throw(self._error) if self._error is not None else self._flow.send(self._reply)
         except StopIteration as done:
-            self.result = done.value
+            self.result: R = done.value
             return None
         self._reply = self._error = None
         return effect
@@ -335,8 +334,24 @@ class Driving:
         self._reply = reply
 
     def fail(self, error: HTTPClientError) -> None:
-        """The effect failed in the transport: thrown into the flow, which retries or raises it."""
+        """The effect failed in the transport: thrown into the generator, which retries or raises it."""
         self._error = error
+
+
+class Driving(Stepping[Effect, dict[str, Any]]):
+    """One call between its flow and whoever performs the effects, with the last response received.
+
+    Both clients and :func:`run_to_completion` step a flow through this, so that only the I/O differs;
+    what a client keeps of its transport (a response whose body stays open) stays in the client.
+    """
+
+    __slots__ = ("last",)
+
+    def __init__(self, flow: Flow) -> None:
+        super().__init__(flow)
+        #: the description of the last response received
+        self.last: HttpResponse | None = None
+        self.result = {}
 
     def received(self, response: HttpResponse) -> None:
         """A Send's answer."""

@@ -11,10 +11,10 @@ import anyio
 import anyio.to_thread
 
 from .._errors import CredentialRetrievalError, HTTPClientError
-from .._flow import Sleep
+from .._flow import Sleep, Stepping
 from .._http import HttpRequest, HttpResponse
 from . import Credentials
-from ._effects import CallProvider, CredentialEffect, Fetch, Fetching, ReadFile, RunProcess, Stepping, T
+from ._effects import CallProvider, CredentialEffect, Fetch, Fetching, ReadFile, RunProcess, T
 from ._perform import read_file, run_process
 from ._refresh import Held
 
@@ -39,7 +39,7 @@ async def aperform(effect: CredentialEffect, fetch: AsyncFetch) -> Any:
 
 async def adrive(flow: Fetching[T], fetch: AsyncFetch) -> T:
     """Run a provider's generator to its end, awaiting each effect."""
-    stepping = Stepping(flow)
+    stepping: Stepping[CredentialEffect, T] = Stepping(flow)
     while (effect := stepping.next_effect()) is not None:
         try:
             stepping.answer(await aperform(effect, fetch))

@@ -10,9 +10,8 @@ generator as an ``HTTPClientError``, as a failed ``Send`` is into a call's flow.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from typing import Any, Generic, NamedTuple, Protocol, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 
-from .._errors import HTTPClientError
 from .._flow import Sleep
 from .._http import HttpRequest
 from . import Credentials
@@ -78,32 +77,3 @@ class Provider(Protocol):
         here after all (no instance role, no metadata service): the chain goes on. Called again to
         refresh, where None is an error."""
         ...
-
-
-class Stepping(Generic[T]):
-    """A provider's generator between it and whoever performs its effects (``_perform.drive``,
-    ``_aperform.adrive``): only the performing differs between them."""
-
-    __slots__ = ("_error", "_flow", "_reply", "result")
-
-    def __init__(self, flow: Fetching[T]) -> None:
-        self._flow = flow
-        self._reply: Any = None
-        self._error: HTTPClientError | None = None
-
-    def next_effect(self) -> CredentialEffect | None:
-        """The next effect to perform, or None once the provider returned (its value in ``result``)."""
-        try:
-            effect = self._flow.throw(self._error) if self._error is not None else self._flow.send(self._reply)
-        except StopIteration as done:
-            self.result: T = done.value
-            return None
-        self._reply = self._error = None
-        return effect
-
-    def answer(self, reply: Any) -> None:
-        self._reply = reply
-
-    def fail(self, error: HTTPClientError) -> None:
-        """A fetch failed in the transport: thrown into the provider, which retries or gives up."""
-        self._error = error

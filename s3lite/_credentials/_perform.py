@@ -8,10 +8,10 @@ from collections.abc import Callable
 from typing import Any
 
 from .._errors import HTTPClientError
-from .._flow import Sleep
+from .._flow import Sleep, Stepping
 from .._http import HttpRequest, HttpResponse
 from . import Credentials
-from ._effects import CallProvider, CredentialEffect, Fetch, Fetching, Finished, ReadFile, RunProcess, Stepping, T
+from ._effects import CallProvider, CredentialEffect, Fetch, Fetching, Finished, ReadFile, RunProcess, T
 from ._refresh import Held
 
 #: sends a request, its whole exchange within ``timeout`` seconds, and returns the response read whole
@@ -53,7 +53,7 @@ def perform(effect: CredentialEffect, fetch: BlockingFetch) -> Any:
 
 def drive(flow: Fetching[T], fetch: BlockingFetch) -> T:
     """Run a provider's generator to its end, performing each effect blocking."""
-    stepping = Stepping(flow)
+    stepping: Stepping[CredentialEffect, T] = Stepping(flow)
     while (effect := stepping.next_effect()) is not None:
         try:
             stepping.answer(perform(effect, fetch))
