@@ -14,8 +14,8 @@ from unittest import mock
 from urllib.parse import parse_qsl
 
 import anyio
-import anyio.to_thread
 import pytest
+from loop_watch import watching_the_loop
 
 import s3lite
 from s3lite._credentials import Credentials
@@ -220,23 +220,10 @@ def test_a_300_ms_container_fetch_does_not_stall_the_loop(
         os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = f"{server.url}/creds"
 
         async def main() -> str:
-            done = anyio.Event()
-
-            async def ticker() -> None:
-                last = time.perf_counter()
-                while not done.is_set():
-                    await anyio.sleep(0.005)
-                    now = time.perf_counter()
-                    gaps.append(now - last)
-                    last = now
-
             async with s3lite.AsyncClient(endpoint_url=moto_endpoint, region_name="us-east-1") as client:
-                await anyio.to_thread.run_sync(lambda: None)  # the worker thread exists before the measure
-                async with anyio.create_task_group() as group:
-                    group.start_soon(ticker)
-                    await anyio.sleep(0.02)
+                async with watching_the_loop() as watched:
                     await client.put_object(Bucket=bucket, Key="k", Body=b"x")  # finds the keys: 300 ms
-                    done.set()
+                gaps.extend(watched)
                 return (await client.get_credentials()).access_key
 
         assert anyio.run(main, backend=backend) == "ASIACONTAINER"

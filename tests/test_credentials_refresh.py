@@ -13,6 +13,7 @@ import anyio
 import anyio.to_thread
 import httpx
 import pytest
+from loop_watch import watching_the_loop
 
 import s3lite
 from s3lite._credentials import Credentials
@@ -164,27 +165,13 @@ def test_sixteen_tasks_one_refresh_and_the_loop_keeps_running(backend: str) -> N
     seen: list[str] = []
 
     async def main() -> None:
-        done = anyio.Event()
-
-        async def ticker() -> None:
-            last = time.perf_counter()
-            while not done.is_set():
-                await anyio.sleep(0.005)
-                now = time.perf_counter()
-                gaps.append(now - last)
-                last = now
-
         async def ask() -> None:
             seen.append((await credentials.current()).access_key)
 
-        await anyio.to_thread.run_sync(lambda: None)  # the worker thread exists before the measure
-        async with anyio.create_task_group() as group:
-            group.start_soon(ticker)
-            await anyio.sleep(0.02)
-            async with anyio.create_task_group() as askers:
-                for _ in range(16):
-                    askers.start_soon(ask)
-            done.set()
+        async with watching_the_loop() as watched, anyio.create_task_group() as askers:
+            for _ in range(16):
+                askers.start_soon(ask)
+        gaps.extend(watched)
 
     anyio.run(main, backend=backend)
     assert provider.fetches == 1
