@@ -50,7 +50,10 @@ Script = Callable[[Seen, list[Seen]], Answer]
 
 
 class FakeServer(ThreadingHTTPServer):
-    daemon_threads = True  # a handler still asleep past a test's timeout does not hold up the end
+    # a handler still asleep past a client's timeout is waited for when the server closes: no test
+    # leaves a thread behind (tests/test_transfer_faults.py counts the socketserver threads alive)
+    daemon_threads = False
+    block_on_close = True
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
