@@ -73,6 +73,23 @@ def test_chained_roles(home: dict[str, str], moto_endpoint: str, bucket: str) ->
         _assumed(client.get_credentials())
 
 
+def test_chained_roles_call_sts_where_the_profile_in_use_says(
+    home: dict[str, str], moto_endpoint: str, bucket: str
+) -> None:
+    """Each AssumeRole of a chain goes where the profile in use configures STS (its services section),
+    not where the source profiles would: botocore's nested client is the session's."""
+    del os.environ["AWS_ENDPOINT_URL_STS"]
+    _config(
+        home,
+        f"[default]\nrole_arn = {ROLE}-2\nsource_profile = first\nservices = local\n"
+        f"[services local]\nsts =\n  endpoint_url = {moto_endpoint}\n"
+        f"[profile first]\nrole_arn = {ROLE}-1\nsource_profile = base\n{BASE}",
+    )
+    with s3lite.Client(endpoint_url=moto_endpoint, region_name="us-east-1") as client:
+        _round_trip(client, bucket)
+        _assumed(client.get_credentials())
+
+
 def test_role_from_the_environment_as_credential_source(home: dict[str, str], moto_endpoint: str, bucket: str) -> None:
     os.environ.update(AWS_ACCESS_KEY_ID="AKIDENV", AWS_SECRET_ACCESS_KEY="env-secret", AWS_PROFILE="r")
     _config(home, f"[profile r]\nrole_arn = {ROLE}\ncredential_source = Environment\n")

@@ -37,8 +37,11 @@ class AssumeRole:
 
     method = ASSUME_ROLE
 
-    def __init__(self, settings: Settings, source: Provider | None, source_name: str, params: dict[str, Any]) -> None:
+    def __init__(
+        self, settings: Settings, profile: str, source: Provider | None, source_name: str, params: dict[str, Any]
+    ) -> None:
         self._settings = settings
+        self._profile = profile
         self._source = source
         #: what the source is called in an error: the credential_source's name, or the profile's
         self._source_name = source_name
@@ -56,28 +59,28 @@ class AssumeRole:
             if found is None:
                 raise CredentialRetrievalError(
                     self._source_name,
-                    f"No credentials found in credential_source referenced in profile {self._settings.profile}",
+                    f"No credentials found in credential_source referenced in profile {self._profile}",
                 )
             self._source_credentials = source = found
         return (yield from assume_role(self._settings, source, self._params))
 
 
-def role_params(settings: Settings) -> dict[str, Any]:
-    """AssumeRole's parameters from the profile in use, as botocore's ``_get_role_config`` reads them."""
-    values = settings.profiles.get(settings.profile, {})
-    if settings.value("mfa_serial") is not None:
+def role_params(settings: Settings, profile: str) -> dict[str, Any]:
+    """AssumeRole's parameters from ``profile``, as botocore's ``_get_role_config`` reads them."""
+    values = settings.profiles.get(profile, {})
+    if settings.value("mfa_serial", profile) is not None:
         raise CredentialRetrievalError(
             ASSUME_ROLE,
-            f'the profile "{settings.profile}" sets mfa_serial: s3lite cannot prompt for an MFA code; '
+            f'the profile "{profile}" sets mfa_serial: s3lite cannot prompt for an MFA code; '
             "assume the role with the code yourself and pass the credentials, or use a credential_process",
         )
     # in the order botocore's fetcher has them: its extra arguments, then RoleArn (the body's order)
     params: dict[str, Any] = {}
     for key, param in (("role_session_name", "RoleSessionName"), ("external_id", "ExternalId")):
-        value = settings.value(key)
+        value = settings.value(key, profile)
         if value is not None:
             params[param] = value
-    duration = settings.value("duration_seconds")
+    duration = settings.value("duration_seconds", profile)
     if duration is not None:
         try:
             params["DurationSeconds"] = int(duration)
@@ -123,15 +126,15 @@ _WEB_IDENTITY_VARIABLES = {
 }
 
 
-def web_identity(settings: Settings, *, env_vars: bool) -> WebIdentity | None:
+def web_identity(settings: Settings, profile: str, *, env_vars: bool) -> WebIdentity | None:
     """The web identity provider of the environment (unless ``env_vars`` is False, as for a source
-    profile) and the profile in use, or None without a token file."""
+    profile) and ``profile``, or None without a token file."""
 
     def setting(key: str) -> str | None:
         variable = _WEB_IDENTITY_VARIABLES[key]
         if env_vars and variable in settings.env:
             return settings.env[variable]
-        return settings.value(key)
+        return settings.value(key, profile)
 
     token_file = setting("web_identity_token_file")
     if not token_file:

@@ -51,22 +51,25 @@ def _first_found(links: Iterable[Provider]) -> Fetching[tuple[Provider, Credenti
     return None
 
 
-def profile_links(settings: Settings, *, env_vars: bool) -> Iterator[Provider]:
-    """The links that read the profile in use (botocore's ``ProfileProviderBuilder.providers``),
-    each built only when reached, so that a configuration error is raised in the chain's order."""
+def profile_links(settings: Settings, profile: str, *, env_vars: bool) -> Iterator[Provider]:
+    """The links that read ``profile`` (botocore's ``ProfileProviderBuilder.providers``), each built
+    only when reached, so that a configuration error is raised in the chain's order. ``settings``
+    stay those of the profile in use: botocore's nested STS client is configured (endpoint, retries)
+    by the session's profile, whichever profile a role comes from."""
     from . import _sso
     from ._assume import web_identity
     from ._process import Process
 
-    if (identity := web_identity(settings, env_vars=env_vars)) is not None:
+    if (identity := web_identity(settings, profile, env_vars=env_vars)) is not None:
         yield identity
-    if (sso := _sso.provider(settings)) is not None:
+    # (SSO's portal is configured by the source profile itself here: the one difference left)
+    if (sso := _sso.provider(settings._replace(profile=profile))) is not None:
         yield sso
-    if (section := settings.credential_profiles.get(settings.profile)) is not None:
+    if (section := settings.credential_profiles.get(profile)) is not None:
         yield ProfileKeys(section, "shared-credentials-file")
-    if command := settings.value("credential_process"):
+    if command := settings.value("credential_process", profile):
         yield Process(command)
-    if (section := settings.config_profiles.get(settings.profile)) is not None:
+    if (section := settings.config_profiles.get(profile)) is not None:
         yield ProfileKeys(section, "config-file")
 
 
@@ -92,7 +95,7 @@ class FirstOf:
         return credentials
 
 
-def _credential_source(settings: Settings, name: str) -> Provider | None:
+def _credential_source(settings: Settings, profile: str, name: str) -> Provider | None:
     """``credential_source``: one of three named providers (botocore's ``CanonicalNameCredentialSourcer``)."""
     from . import _container, _imds
     from ._assume import ASSUME_ROLE
@@ -104,25 +107,26 @@ def _credential_source(settings: Settings, name: str) -> Provider | None:
     if name == "EcsContainer":
         return _container.provider(settings)
     raise CredentialRetrievalError(
-        ASSUME_ROLE, f'The credential source "{name}" referenced in profile "{settings.profile}" is not valid.'
+        ASSUME_ROLE, f'The credential source "{name}" referenced in profile "{profile}" is not valid.'
     )
 
 
-def role_provider(settings: Settings, visited: tuple[str, ...]) -> AssumeRole:
-    """The assume-role provider of the profile in use (``settings.profile``), with its source:
-    botocore's ``_get_role_config``, ``_validate_source_profile`` and ``_resolve_source_credentials``."""
+def role_provider(settings: Settings, profile: str, visited: tuple[str, ...]) -> AssumeRole:
+    """The assume-role provider of ``profile`` (the one in use, or a source profile's role), with
+    its source: botocore's ``_get_role_config``, ``_validate_source_profile`` and
+    ``_resolve_source_credentials``. The STS calls are made with ``settings``, the profile in use's."""
     from ._assume import ASSUME_ROLE, AssumeRole, assumes_role, role_params
 
-    profile = settings.profile
-    source_profile = settings.value("source_profile")
-    credential_source = settings.value("credential_source")
+    source_profile = settings.value("source_profile", profile)
+    credential_source = settings.value("credential_source", profile)
     if source_profile is not None and credential_source is not None:
         raise CredentialRetrievalError(
             ASSUME_ROLE, f'The profile "{profile}" contains both source_profile and credential_source.'
         )
-    params = role_params(settings)
+    params = role_params(settings, profile)
     if credential_source is not None:
-        return AssumeRole(settings, _credential_source(settings, credential_source), credential_source, params)
+        named = _credential_source(settings, profile, credential_source)
+        return AssumeRole(settings, profile, named, credential_source, params)
     if source_profile is None:
         raise CredentialRetrievalError(
             ASSUME_ROLE, "Partial credentials found in assume-role, missing: source_profile or credential_source"
@@ -137,16 +141,15 @@ def role_provider(settings: Settings, visited: tuple[str, ...]) -> AssumeRole:
         # a profile may name itself, to take its own static keys; any other return is a loop
         chain = " -> ".join((*visited, source_profile))
         raise CredentialRetrievalError(ASSUME_ROLE, f"Infinite loop in profile configuration: {chain}")
-    source_settings = settings._replace(profile=source_profile)
     if _has_static_keys(section) or not assumes_role(section):
         source: Provider = FirstOf(
             ASSUME_ROLE,
-            lambda: profile_links(source_settings, env_vars=False),
+            lambda: profile_links(settings, source_profile, env_vars=False),
             f'The source profile "{source_profile}" must have credentials.',
         )
     else:
-        source = role_provider(source_settings, (*visited, source_profile))
-    return AssumeRole(settings, source, source_profile, params)
+        source = role_provider(settings, source_profile, (*visited, source_profile))
+    return AssumeRole(settings, profile, source, source_profile, params)
 
 
 def _has_static_keys(section: Mapping[str, object]) -> bool:
@@ -196,8 +199,8 @@ class Chain:
         from ._assume import assumes_role
 
         if assumes_role(settings.profiles.get(settings.profile, {})):
-            yield role_provider(settings, (settings.profile,))
-        yield from profile_links(settings, env_vars=True)
+            yield role_provider(settings, settings.profile, (settings.profile,))
+        yield from profile_links(settings, settings.profile, env_vars=True)
         if (container := _container.provider(settings)) is not None:
             yield container
         if (imds := _imds.provider(settings)) is not None:
