@@ -34,13 +34,10 @@ class AsyncClient(BaseClient, AsyncOperations, AsyncPaging, AsyncTransfers):
 
     def __init__(self, *, transport: httpx.AsyncBaseTransport | None = None, **options: Unpack[ClientOptions]) -> None:
         super().__init__(**options)
-        if transport is None:
-            check_httpx()
-            transport = httpx.AsyncHTTPTransport(
-                verify=self._options.tls_context(), limits=self._limits(), proxy=self._proxy()
-            )
-            with_deadlines(transport)
-        self._transport = transport
+        proxy = self._proxy() if transport is None else None
+        self._transport = self._make_transport(proxy) if transport is None else transport
+        #: transports by proxy, for credential fetches (None: a transport given carries them all)
+        self._routes = None if transport is not None else {proxy: self._transport}
         self._credentials = AsyncCredentials(self._held, self._fetch)
 
     async def get_credentials(self) -> Credentials:
@@ -52,13 +49,26 @@ class AsyncClient(BaseClient, AsyncOperations, AsyncPaging, AsyncTransfers):
         # presigning does no I/O (it is not a coroutine): the keys held, or the environment's
         return self._credentials.held_now()
 
+    def _make_transport(self, proxy: str | None) -> httpx.AsyncBaseTransport:
+        check_httpx()
+        transport = httpx.AsyncHTTPTransport(verify=self._options.tls_context(), limits=self._limits(), proxy=proxy)
+        with_deadlines(transport)
+        return transport
+
     async def _fetch(self, request: HttpRequest, timeout: float) -> HttpResponse:
-        """A credential provider's request (metadata service, STS, SSO) through this client's transport."""
-        return (await self._send(Send(request), time.monotonic() + timeout))[1]
+        """A credential provider's request (metadata service, STS, SSO): through this client's
+        transport, or one of its own when its host takes another proxy than S3's (NO_PROXY)."""
+        routes = self._routes
+        transport = self._transport
+        if routes is not None:
+            proxy = self._fetch_proxy(request)
+            transport = routes.get(proxy) or routes.setdefault(proxy, self._make_transport(proxy))
+        return (await self._send(Send(request), time.monotonic() + timeout, transport))[1]
 
     async def close(self) -> None:
         await self._release_abandoned()
-        await self._transport.aclose()
+        for transport in (self._routes or {None: self._transport}).values():
+            await transport.aclose()
 
     aclose = close
 
@@ -76,7 +86,9 @@ class AsyncClient(BaseClient, AsyncOperations, AsyncPaging, AsyncTransfers):
         for response in self._bodies.take_abandoned():
             await response.aclose()
 
-    async def _send(self, effect: Send, deadline: float | None) -> tuple[httpx.Response, HttpResponse]:
+    async def _send(
+        self, effect: Send, deadline: float | None, transport: httpx.AsyncBaseTransport | None = None
+    ) -> tuple[httpx.Response, HttpResponse]:
         request = effect.request
         body = request.body
         content = aiter_stream(body, CHUNK_SIZE) if isinstance(body, StreamBody) else body
@@ -84,7 +96,7 @@ class AsyncClient(BaseClient, AsyncOperations, AsyncPaging, AsyncTransfers):
             with attempt_deadline(deadline):
                 try:
                     built = to_httpx(request, content, self._options.timeouts_for(deadline, time.monotonic()))
-                    response = await self._transport.handle_async_request(built)
+                    response = await (transport or self._transport).handle_async_request(built)
                     if effect.stream:
                         return response, from_httpx(response)
                     try:

@@ -17,7 +17,7 @@ from ._credentials._refresh import Held
 from ._endpoint import Endpoint
 from ._errors import ParamValidationError
 from ._flow import CallContext, Flow, operation_flow
-from ._http import PartBody
+from ._http import HttpRequest, PartBody
 from ._model import operation_names
 from ._operations import METHODS
 from ._options import TransportOptions
@@ -133,6 +133,12 @@ class BaseClient:
     def _proxy(self) -> str | None:
         endpoint = self._context.endpoint
         return self._options.proxy_for(endpoint.scheme, endpoint.host)
+
+    def _fetch_proxy(self, request: HttpRequest) -> str | None:
+        """The proxy a credential provider's request takes: the one its own host takes, so that
+        ``NO_PROXY=169.254.169.254`` keeps the metadata service direct while S3 goes through the
+        proxy (botocore's IMDS fetcher reads the environment's proxies for its own URL)."""
+        return self._options.proxy_for(request.scheme, request.host)
 
     def _flow(self, operation: str, params: Mapping[str, Any], *, allow_async: bool) -> Flow:
         body = params.get("Body")

@@ -36,11 +36,13 @@ class Client(BaseClient, SyncOperations, SyncPaging, SyncTransfers):
 
     def __init__(self, *, transport: httpx.BaseTransport | None = None, **options: Unpack[ClientOptions]) -> None:
         super().__init__(**options)
-        self._sender: Sender = self._make_sender(transport)
+        proxy = self._proxy() if transport is None else None
+        self._sender: Sender = self._make_sender(transport, proxy)
+        #: senders by proxy, for credential fetches (None: a transport given carries them all)
+        self._routes: dict[str | None, Sender] | None = None if transport is not None else {proxy: self._sender}
         self._credentials = BlockingCredentials(self._held, self._fetch)
 
-    def _make_sender(self, transport: httpx.BaseTransport | None) -> Sender:
-        proxy = self._proxy() if transport is None else None
+    def _make_sender(self, transport: httpx.BaseTransport | None, proxy: str | None) -> Sender:
         if transport is None and proxy is None:
             from ._wire import Pool
 
@@ -65,12 +67,19 @@ class Client(BaseClient, SyncOperations, SyncPaging, SyncTransfers):
         return self._credentials.current()
 
     def _fetch(self, request: HttpRequest, timeout: float) -> HttpResponse:
-        """A credential provider's request (metadata service, STS, SSO) through this client's transport."""
-        return self._send(Send(request), time.monotonic() + timeout)[1]
+        """A credential provider's request (metadata service, STS, SSO): through this client's
+        transport, or a sender of its own when its host takes another proxy than S3's (NO_PROXY)."""
+        routes = self._routes
+        sender = self._sender
+        if routes is not None:
+            proxy = self._fetch_proxy(request)
+            sender = routes.get(proxy) or routes.setdefault(proxy, self._make_sender(None, proxy))
+        return self._send(Send(request), time.monotonic() + timeout, sender)[1]
 
     def close(self) -> None:
         self._release_abandoned()
-        self._sender.close()
+        for sender in (self._routes or {None: self._sender}).values():
+            sender.close()
 
     def __enter__(self) -> Self:
         return self
@@ -86,13 +95,15 @@ class Client(BaseClient, SyncOperations, SyncPaging, SyncTransfers):
         for response in self._bodies.take_abandoned():
             response.close()
 
-    def _send(self, effect: Send, deadline: float | None) -> tuple[Exchange | None, HttpResponse]:
+    def _send(
+        self, effect: Send, deadline: float | None, sender: Sender | None = None
+    ) -> tuple[Exchange | None, HttpResponse]:
         request = effect.request
         body = request.body
         content = iter_stream(body, CHUNK_SIZE) if isinstance(body, StreamBody) else body
         try:
             with attempt_deadline(deadline):
-                return self._sender.send(request, content, deadline, effect.stream)
+                return (sender or self._sender).send(request, content, deadline, effect.stream)
         finally:
             if not isinstance(content, bytes):
                 content.close()  # ends the read-ahead worker thread now, whatever happened

@@ -247,3 +247,35 @@ def test_a_300_ms_container_fetch_does_not_stall_the_loop(
     assert sum(gaps) >= 0.3 and len(gaps) >= 20
     print(f"longest loop stall during the 300 ms fetch ({backend}): {max(gaps) * 1000:.1f} ms")
     assert max(gaps) < 0.05, max(gaps)
+
+
+# -- proxies: the credential servers are reached as their own host says ---------------------------
+
+
+def test_no_proxy_keeps_the_credential_server_direct_while_s3_is_proxied(home: dict[str, str]) -> None:
+    """``HTTP_PROXY`` for S3, ``NO_PROXY`` for the metadata server (the usual corporate EC2 set-up):
+    the credentials come straight from the server; the proxy (dead here) is never asked for them."""
+    import json
+
+    from metadata_fakes import Answer, serving
+
+    document = json.dumps(
+        {"AccessKeyId": "ASIADIRECT", "SecretAccessKey": "s", "Token": "t", "Expiration": "2099-01-01T00:00:00Z"}
+    ).encode()
+    with serving() as server:
+        server.run(lambda request, seen: Answer(200, document))
+        os.environ.update(
+            HTTP_PROXY="http://127.0.0.1:9",
+            NO_PROXY="127.0.0.1",
+            AWS_CONTAINER_CREDENTIALS_FULL_URI=f"{server.url}/creds",
+        )
+        options: dict[str, Any] = {"endpoint_url": "http://s3.example.invalid", "region_name": "us-east-1"}
+        with s3lite.Client(**options) as client:
+            assert client.get_credentials().access_key == "ASIADIRECT"
+
+        async def main() -> str:
+            async with s3lite.AsyncClient(**options) as client:
+                return (await client.get_credentials()).access_key
+
+        assert anyio.run(main) == "ASIADIRECT"
+        assert len(server.seen) == 2
