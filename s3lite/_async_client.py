@@ -12,7 +12,7 @@ import anyio
 import httpx
 
 from ._async_streaming import AsyncStreamingBody
-from ._base import BaseClient, ClientOptions
+from ._base import BaseClient, ClientOptions, Routes
 from ._credentials import Credentials
 from ._credentials._aperform import AsyncCredentials
 from ._deadline import attempt_deadline
@@ -37,7 +37,7 @@ class AsyncClient(BaseClient, AsyncOperations, AsyncPaging, AsyncTransfers):
         proxy = self._proxy() if transport is None else None
         self._transport = self._make_transport(proxy) if transport is None else transport
         #: transports by proxy, for credential fetches (None: a transport given carries them all)
-        self._routes = None if transport is not None else {proxy: self._transport}
+        self._routes = None if transport is not None else Routes(proxy, self._transport, self._make_transport)
         self._credentials = AsyncCredentials(self._held, self._fetch)
 
     async def get_credentials(self) -> Credentials:
@@ -58,16 +58,12 @@ class AsyncClient(BaseClient, AsyncOperations, AsyncPaging, AsyncTransfers):
     async def _fetch(self, request: HttpRequest, timeout: float) -> HttpResponse:
         """A credential provider's request (metadata service, STS, SSO): through this client's
         transport, or one of its own when its host takes another proxy than S3's (NO_PROXY)."""
-        routes = self._routes
-        transport = self._transport
-        if routes is not None:
-            proxy = self._fetch_proxy(request)
-            transport = routes.get(proxy) or routes.setdefault(proxy, self._make_transport(proxy))
+        transport = self._transport if self._routes is None else self._routes.through(self._fetch_proxy(request))
         return (await self._send(Send(request), time.monotonic() + timeout, transport))[1]
 
     async def close(self) -> None:
         await self._release_abandoned()
-        for transport in (self._routes or {None: self._transport}).values():
+        for transport in [self._transport] if self._routes is None else self._routes.all():
             await transport.aclose()
 
     aclose = close

@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Literal, TypedDict
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypedDict, TypeVar
 
 from ._body import plan_stream_body
 from ._credentials import Credentials
@@ -20,7 +20,7 @@ from ._flow import CallContext, Flow, operation_flow
 from ._http import HttpRequest, PartBody
 from ._model import operation_names
 from ._operations import METHODS
-from ._options import TransportOptions
+from ._options import TransportOptions, redacted_url
 from ._retry import RetryPolicy
 from ._serialize import UploadSigning, serialize
 from ._sigv4 import MAX_PRESIGN_EXPIRES, presign
@@ -52,6 +52,31 @@ class ClientOptions(TypedDict, total=False):
     trust_env: bool
     attempt_timeout: float | None
     upload_signing: UploadSigning
+
+
+S = TypeVar("S")
+
+
+class Routes(Generic[S]):
+    """A client's senders (or transports) by proxy: the calls' own, and one more for each other
+    proxy (or none) that a credential provider's host takes (:meth:`BaseClient._fetch_proxy`),
+    made at its first use. The repr masks proxy passwords."""
+
+    def __init__(self, proxy: str | None, calls: S, make: Callable[[str | None], S]) -> None:
+        self._by_proxy: dict[str | None, S] = {proxy: calls}
+        self._make = make
+
+    def __repr__(self) -> str:
+        return f"Routes({[None if p is None else redacted_url(p) for p in self._by_proxy]})"
+
+    def through(self, proxy: str | None) -> S:
+        found = self._by_proxy.get(proxy)
+        if found is None:
+            found = self._by_proxy[proxy] = self._make(proxy)
+        return found
+
+    def all(self) -> list[S]:
+        return list(self._by_proxy.values())
 
 
 #: what a presigned URL may be used with (``HttpMethod`` overrides the operation's own)

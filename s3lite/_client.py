@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from functools import partial
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, Unpack
 
-from ._base import BaseClient, ClientOptions
+from ._base import BaseClient, ClientOptions, Routes
 from ._credentials import Credentials
 from ._credentials._perform import BlockingCredentials
 from ._deadline import attempt_deadline
@@ -39,7 +40,7 @@ class Client(BaseClient, SyncOperations, SyncPaging, SyncTransfers):
         proxy = self._proxy() if transport is None else None
         self._sender: Sender = self._make_sender(transport, proxy)
         #: senders by proxy, for credential fetches (None: a transport given carries them all)
-        self._routes: dict[str | None, Sender] | None = None if transport is not None else {proxy: self._sender}
+        self._routes = None if transport is not None else Routes(proxy, self._sender, partial(self._make_sender, None))
         self._credentials = BlockingCredentials(self._held, self._fetch)
 
     def _make_sender(self, transport: httpx.BaseTransport | None, proxy: str | None) -> Sender:
@@ -69,16 +70,12 @@ class Client(BaseClient, SyncOperations, SyncPaging, SyncTransfers):
     def _fetch(self, request: HttpRequest, timeout: float) -> HttpResponse:
         """A credential provider's request (metadata service, STS, SSO): through this client's
         transport, or a sender of its own when its host takes another proxy than S3's (NO_PROXY)."""
-        routes = self._routes
-        sender = self._sender
-        if routes is not None:
-            proxy = self._fetch_proxy(request)
-            sender = routes.get(proxy) or routes.setdefault(proxy, self._make_sender(None, proxy))
+        sender = self._sender if self._routes is None else self._routes.through(self._fetch_proxy(request))
         return self._send(Send(request), time.monotonic() + timeout, sender)[1]
 
     def close(self) -> None:
         self._release_abandoned()
-        for sender in (self._routes or {None: self._sender}).values():
+        for sender in [self._sender] if self._routes is None else self._routes.all():
             sender.close()
 
     def __enter__(self) -> Self:
