@@ -270,3 +270,25 @@ def test_async_presigning_uses_the_keys_held(monkeypatch: pytest.MonkeyPatch, tm
 
     anyio.run(main)
     assert "FA%2F" in files.generate_presigned_url("get_object", Params={"Bucket": "b", "Key": "k"})
+
+
+@pytest.mark.parametrize("backend", ["asyncio", "trio"])
+def test_async_windows_and_a_failed_advisory_refresh(backend: str, caplog: pytest.LogCaptureFixture) -> None:
+    clock = Clock()
+    provider = Counting(clock, 3600)
+    state, _ = held(provider, clock)
+    credentials = AsyncCredentials(state, _unused_async)
+
+    async def main() -> None:
+        assert (await credentials.current()).access_key == "AK1"
+        clock.now += 3600 - ADVISORY_WINDOW + 60
+        provider.fail = s3lite.CredentialRetrievalError("counting", "down")
+        assert (await credentials.current()).access_key == "AK1"  # advisory: the valid keys, logged
+        clock.now += 5 * 60
+        with pytest.raises(s3lite.CredentialRetrievalError, match="down"):
+            await credentials.current()  # mandatory: raised
+        provider.fail = None
+        assert (await credentials.current()).access_key == "AK2"
+
+    anyio.run(main, backend=backend)
+    assert "advisory refresh period" in caplog.text
