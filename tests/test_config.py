@@ -47,7 +47,8 @@ def test_credentials_from_arguments_environment_and_files(tmp_path: Path) -> Non
     assert work is not None and (work.access_key, work.token) == ("WA", "WT")
     assert (cfg := found({**files, "AWS_PROFILE": "cfg"})) is not None and cfg.access_key == "CA"
     assert resolve_region(None, {**files, "AWS_PROFILE": "cfg"}) == "eu-central-1"
-    assert found({**files, "AWS_PROFILE": "nobody"}) is None
+    with pytest.raises(s3lite.CredentialRetrievalError, match="could not be found"):
+        found({**files, "AWS_PROFILE": "nobody"})
     assert given_credentials("A", None, None) is None
 
 

@@ -148,10 +148,19 @@ def test_nothing_anywhere(home: Home) -> None:
     assert home.same_as_botocore() is None
 
 
-def test_a_profile_that_does_not_exist_finds_nothing(home: Home) -> None:
+def test_a_profile_named_and_missing_is_an_error_as_in_botocore(home: Home) -> None:
+    import botocore.exceptions
+
     home.credentials("[default]\naws_access_key_id = FA\naws_secret_access_key = FS\n")
     home.env["AWS_PROFILE"] = "nobody"
-    assert home.ours() is None
+    with pytest.raises(s3lite.CredentialRetrievalError, match=r"The config profile \(nobody\) could not be found"):
+        home.ours()
+    with pytest.raises(botocore.exceptions.ProfileNotFound):
+        home.botocore()
+    # the default profile missing is no error: the chain goes on (and here finds nothing)
+    home.credentials("")
+    del home.env["AWS_PROFILE"]
+    assert home.same_as_botocore() is None
 
 
 # -- credential_process ---------------------------------------------------------------------------

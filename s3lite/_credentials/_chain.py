@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from .._errors import CredentialRetrievalError
 from . import Credentials
 from ._effects import Fetching, Provider
-from ._settings import Settings, load_settings
+from ._settings import Settings, load_settings, profile_named
 from ._static import Environment, ProfileKeys, from_environment
 
 if TYPE_CHECKING:
@@ -185,6 +185,10 @@ class Chain:
             self._found = Environment(self._env)
             return credentials
         settings = yield from load_settings(self._env, self._region, self._clock)
+        if settings.profile not in settings.profiles and profile_named(self._env):
+            # botocore's ProfileNotFound: a profile asked for by name and missing is a mistake to
+            # say, not a reason to go on to the container or instance role
+            raise CredentialRetrievalError("profile", f"The config profile ({settings.profile}) could not be found")
         found = yield from _first_found(self._links(settings))
         if found is None:
             self.tried = CHAIN_METHODS

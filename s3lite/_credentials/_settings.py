@@ -55,7 +55,12 @@ class Settings(NamedTuple):
 
 
 def profile_name(env: Mapping[str, str]) -> str:
-    return env.get("AWS_DEFAULT_PROFILE") or env.get("AWS_PROFILE") or "default"
+    return profile_named(env) or "default"
+
+
+def profile_named(env: Mapping[str, str]) -> str | None:
+    """The profile the environment names (``AWS_DEFAULT_PROFILE``, then ``AWS_PROFILE``), if any."""
+    return env.get("AWS_DEFAULT_PROFILE") or env.get("AWS_PROFILE") or None
 
 
 def expand_home(path: str, env: Mapping[str, str]) -> str:
