@@ -96,8 +96,10 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(answer.delay)
         self.send_response(answer.status)
         self.send_header("Content-Length", str(len(answer.body)))
+        self.send_header("Connection", "close")  # the handler thread ends with its answer
         self.end_headers()
         self.wfile.write(answer.body)
+        self.close_connection = True
 
     do_GET = do_PUT = _answer
 

@@ -111,8 +111,10 @@ def portal() -> Iterator[Portal]:
             for name, value in {**headers, "content-type": "application/json"}.items():
                 self.send_header(name, value)
             self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")  # no handler thread left waiting on a kept-alive socket
             self.end_headers()
             self.wfile.write(body)
+            self.close_connection = True
 
         def log_message(self, *_: Any) -> None:
             pass
