@@ -62,7 +62,7 @@ class CredentialRetrievalError(S3LiteError):
     """A provider of the chain applies (its settings are there) but could not produce credentials:
     a process that failed, a metadata service that answered badly, a token that expired, a profile
     configured inconsistently. ``provider`` is its botocore method name; the message never quotes
-    a secret (nor a process's output, which may hold one)."""
+    a secret: of a process's output only its stderr is quoted (as botocore does), never its stdout."""
 
     def __init__(self, provider: str, reason: str) -> None:
         super().__init__(f"Error when retrieving credentials from {provider}: {reason}")

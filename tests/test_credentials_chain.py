@@ -107,6 +107,12 @@ def test_environment_expiration_makes_them_temporary(home: Home) -> None:
     assert found.expires_at == datetime(2027, 1, 15, 8, tzinfo=UTC).timestamp()
 
 
+def test_an_empty_expiration_is_no_expiration(home: Home) -> None:
+    home.env.update(AWS_ACCESS_KEY_ID="EA", AWS_SECRET_ACCESS_KEY="ES", AWS_CREDENTIAL_EXPIRATION="")
+    found = home.same_as_botocore()
+    assert found is not None and found.expires_at is None
+
+
 def test_a_key_id_without_its_secret_is_an_error_as_in_botocore(home: Home) -> None:
     import botocore.exceptions
 

@@ -19,6 +19,7 @@ import s3lite
 from s3lite._credentials import Credentials
 from s3lite._credentials._aperform import AsyncCredentials
 from s3lite._credentials._effects import CallProvider, Fetching
+from s3lite._credentials._lookup import CallerProvider
 from s3lite._credentials._perform import BlockingCredentials
 from s3lite._credentials._refresh import ADVISORY_WINDOW, MANDATORY_WINDOW, Held
 from s3lite._endpoint import Endpoint
@@ -119,11 +120,22 @@ def test_keys_without_expiry_are_fetched_once() -> None:
         calls.append(1)
         return Credentials("A", "S")
 
-    client = s3lite.Client(region_name="us-east-1", credentials_provider=provider)
+    state, _ = held(CallerProvider(provider), clock)
+    credentials = BlockingCredentials(state, _unused)
     for _ in range(3):
+        assert credentials.current() == Credentials("A", "S")
         clock.now += 10**6
-        assert client.get_credentials() == Credentials("A", "S")
     assert len(calls) == 1
+
+
+def test_the_callers_provider_is_not_shown_with_what_it_closes_over() -> None:
+    from functools import partial
+
+    def make(secret: str) -> Credentials:
+        return Credentials("A", secret)
+
+    client = s3lite.Client(region_name="us-east-1", credentials_provider=partial(make, "TOPSECRET"))
+    assert "TOPSECRET" not in repr(client._held)
 
 
 @pytest.mark.parametrize("window", ["mandatory", "advisory"])

@@ -68,6 +68,8 @@ class AsyncCredentials:
         if due == "mandatory":
             async with lock:
                 if held.due() == "mandatory":  # unless another task did it while this one waited
+                    if (prepare := getattr(held.provider, "prepare", None)) is not None:
+                        await anyio.to_thread.run_sync(prepare)  # the chain's imports, off the loop
                     held.settle(await adrive(held.fetching(), self._fetch))
             return held.credentials
         try:

@@ -172,6 +172,12 @@ class Chain:
     def __repr__(self) -> str:
         return f"Chain(found={self._found!r})"
 
+    @staticmethod
+    def prepare() -> None:
+        """Import the links' modules ahead of the first fetch: ``AsyncClient`` does it in a worker
+        thread, so that their import (~25 ms) does not hold its event loop."""
+        from . import _assume, _container, _imds, _process, _sso  # noqa: F401
+
     @property
     def found(self) -> Provider | None:
         """The link that found the credentials (None before, or when none did)."""

@@ -48,7 +48,8 @@ class CallerProvider:
         self._function = function
 
     def __repr__(self) -> str:
-        return f"CallerProvider({self._function!r})"
+        # the callable's own repr could show what it closes over (a partial's arguments): its name only
+        return f"CallerProvider({getattr(self._function, '__qualname__', type(self._function).__name__)})"
 
     def fetch(self) -> Fetching[Credentials | None]:
         returned = yield CallProvider(self._function)

@@ -36,7 +36,7 @@ def from_environment(env: Mapping[str, str]) -> Credentials | None:
     if not secret_key:
         raise CredentialRetrievalError("env", "partial credentials found, missing: AWS_SECRET_ACCESS_KEY")
     token = _first(env, ("AWS_SECURITY_TOKEN", "AWS_SESSION_TOKEN"))
-    expiration = env.get("AWS_CREDENTIAL_EXPIRATION")
+    expiration = env.get("AWS_CREDENTIAL_EXPIRATION") or None  # empty is absent, as botocore reads it
     return Credentials(access_key, secret_key, token, None if expiration is None else expiry_of(expiration, "env"))
 
 
